@@ -1,0 +1,272 @@
+package sbom
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+)
+
+// Spec versions of CycloneDX that sdlkit writes.
+const (
+	SpecVersion16 = "1.6"
+	SpecVersion15 = "1.5"
+)
+
+// EncodeOptions choose how a BOM is written.
+type EncodeOptions struct {
+	// XML writes CycloneDX XML instead of JSON.
+	XML bool
+	// SpecVersion is SpecVersion16 (the default) or SpecVersion15.
+	SpecVersion string
+}
+
+// Property names sdlkit writes.
+const (
+	// PropertySkipped names a file that --keep-going skipped, with the
+	// reason: the BOM is incomplete.
+	PropertySkipped = "sdlkit:skipped"
+	// propertySize is an artifact's size in bytes.
+	propertySize = "sdlkit:size"
+	// artifactRefPrefix starts the bom-ref of an artifact.
+	artifactRefPrefix = "artifact:"
+)
+
+var specVersions = map[string]struct {
+	v      cdx.SpecVersion
+	schema string
+	xmlns  string
+}{
+	SpecVersion16: {cdx.SpecVersion1_6, "http://cyclonedx.org/schema/bom-1.6.schema.json", "http://cyclonedx.org/schema/bom/1.6"},
+	SpecVersion15: {cdx.SpecVersion1_5, "http://cyclonedx.org/schema/bom-1.5.schema.json", "http://cyclonedx.org/schema/bom/1.5"},
+}
+
+// EncodeCycloneDX writes b as a CycloneDX document. The output depends only
+// on b: when b.SerialNumber is empty it is derived from the rest of the
+// document, so that the same BOM always gives the same bytes.
+func EncodeCycloneDX(w io.Writer, b *BOM, opts EncodeOptions) error {
+	if opts.SpecVersion == "" {
+		opts.SpecVersion = SpecVersion16
+	}
+	sv, ok := specVersions[opts.SpecVersion]
+	if !ok {
+		return fmt.Errorf("encode cyclonedx: unsupported spec version %q (use 1.6 or 1.5)", opts.SpecVersion)
+	}
+	ff := cdx.BOMFileFormatJSON
+	if opts.XML {
+		ff = cdx.BOMFileFormatXML
+	}
+	doc := toCycloneDX(b)
+	doc.SpecVersion, doc.JSONSchema, doc.XMLNS = sv.v, sv.schema, sv.xmlns
+	if ff == cdx.BOMFileFormatXML {
+		doc.JSONSchema = ""
+	}
+	if doc.SerialNumber == "" {
+		var buf bytes.Buffer
+		if err := encodeDoc(&buf, doc, ff); err != nil {
+			return err
+		}
+		doc.SerialNumber = contentSerial(buf.Bytes())
+	}
+	return encodeDoc(w, doc, ff)
+}
+
+func encodeDoc(w io.Writer, doc *cdx.BOM, ff cdx.BOMFileFormat) error {
+	enc := cdx.NewBOMEncoder(w, ff).SetPretty(true).SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("encode cyclonedx: %w", err)
+	}
+	if ff == cdx.BOMFileFormatXML {
+		_, err := io.WriteString(w, "\n")
+		return err
+	}
+	return nil
+}
+
+// contentSerial derives a urn:uuid: from content: the first 16 bytes of its
+// SHA-256 with the version (5, name-based) and variant bits set.
+func contentSerial(content []byte) string {
+	sum := sha256.Sum256(content)
+	u := sum[:16]
+	u[6] = (u[6] & 0x0f) | 0x50
+	u[8] = (u[8] & 0x3f) | 0x80
+	return fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+}
+
+func toCycloneDX(b *BOM) *cdx.BOM {
+	doc := &cdx.BOM{BOMFormat: cdx.BOMFormat, Version: 1, SerialNumber: b.SerialNumber}
+	md := &cdx.Metadata{}
+	if !b.Timestamp.IsZero() {
+		md.Timestamp = b.Timestamp.UTC().Format(time.RFC3339)
+	}
+	if len(b.Tools) > 0 {
+		tools := make([]cdx.Component, 0, len(b.Tools))
+		for _, t := range b.Tools {
+			tc := cdx.Component{Type: cdx.ComponentTypeApplication, Name: t.Name, Version: t.Version}
+			if t.Vendor != "" {
+				tc.Group = t.Vendor
+			}
+			tools = append(tools, tc)
+		}
+		md.Tools = &cdx.ToolsChoice{Components: &tools}
+	}
+	if b.Product.Name != "" || b.Product.BOMRef != "" {
+		p := toCDXComponent(b.Product)
+		if p.Type == "" {
+			p.Type = cdx.ComponentTypeApplication
+		}
+		if arts := artifactComponents(b.Artifacts); len(arts) > 0 {
+			p.Components = &arts
+		}
+		md.Component = &p
+		if p.Supplier != nil {
+			md.Supplier = &cdx.OrganizationalEntity{Name: p.Supplier.Name}
+		}
+	}
+	doc.Metadata = md
+	if len(b.Components) > 0 {
+		cs := make([]cdx.Component, len(b.Components))
+		for i, c := range b.Components {
+			cs[i] = toCDXComponent(c)
+		}
+		doc.Components = &cs
+	}
+	if len(b.Dependencies) > 0 {
+		deps := make([]cdx.Dependency, len(b.Dependencies))
+		for i, d := range b.Dependencies {
+			deps[i] = cdx.Dependency{Ref: d.Ref}
+			if len(d.DependsOn) > 0 {
+				on := slices.Clone(d.DependsOn)
+				deps[i].Dependencies = &on
+			}
+		}
+		doc.Dependencies = &deps
+	}
+	doc.Properties = toCDXProperties(b.Properties)
+	return doc
+}
+
+func toCDXComponent(c Component) cdx.Component {
+	group, name := splitGroup(c.Ecosystem, c.Name)
+	out := cdx.Component{
+		BOMRef:     c.BOMRef,
+		Type:       cdx.ComponentType(c.Type),
+		Group:      group,
+		Name:       name,
+		Version:    c.Version,
+		PackageURL: c.PURL,
+		Scope:      cdx.Scope(c.Scope),
+		Hashes:     toCDXHashes(c.Hashes),
+		Licenses:   toCDXLicenses(c.Licenses),
+		Properties: toCDXProperties(c.Properties),
+	}
+	if out.Type == "" {
+		out.Type = cdx.ComponentTypeLibrary
+	}
+	if c.Supplier != "" {
+		out.Supplier = &cdx.OrganizationalEntity{Name: c.Supplier}
+	}
+	if len(c.Locations) > 0 {
+		occ := make([]cdx.EvidenceOccurrence, len(c.Locations))
+		for i, l := range c.Locations {
+			occ[i] = cdx.EvidenceOccurrence{Location: l}
+		}
+		out.Evidence = &cdx.Evidence{Occurrences: &occ}
+	}
+	return out
+}
+
+func artifactComponents(arts []Artifact) []cdx.Component {
+	out := make([]cdx.Component, 0, len(arts))
+	for _, a := range arts {
+		c := cdx.Component{
+			BOMRef: artifactRefPrefix + a.Name,
+			Type:   cdx.ComponentTypeFile,
+			Name:   a.Name,
+			Hashes: toCDXHashes(a.Hashes),
+		}
+		if a.Size > 0 {
+			c.Properties = &[]cdx.Property{{Name: propertySize, Value: strconv.FormatInt(a.Size, 10)}}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func toCDXHashes(hs []Hash) *[]cdx.Hash {
+	if len(hs) == 0 {
+		return nil
+	}
+	out := make([]cdx.Hash, len(hs))
+	for i, h := range hs {
+		out[i] = cdx.Hash{Algorithm: cdx.HashAlgorithm(h.Algorithm), Value: h.Value}
+	}
+	return &out
+}
+
+func toCDXProperties(ps []Property) *[]cdx.Property {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]cdx.Property, len(ps))
+	for i, p := range ps {
+		out[i] = cdx.Property{Name: p.Name, Value: p.Value}
+	}
+	return &out
+}
+
+// toCDXLicenses writes one SPDX expression as an expression, and anything
+// else as license names: CycloneDX allows either one expression or a list
+// of licenses, and a license id must be on the SPDX list, which a name
+// taken from a lockfile may not be.
+func toCDXLicenses(ls []string) *cdx.Licenses {
+	if len(ls) == 0 {
+		return nil
+	}
+	if len(ls) == 1 && isSPDXExpression(ls[0]) {
+		return &cdx.Licenses{{Expression: ls[0]}}
+	}
+	out := make(cdx.Licenses, len(ls))
+	for i, l := range ls {
+		out[i] = cdx.LicenseChoice{License: &cdx.License{Name: l}}
+	}
+	return &out
+}
+
+// isSPDXExpression reports whether s has the syntax of an SPDX license
+// expression: ids of letters, digits, ".", "-" and "+", joined by AND, OR
+// and WITH, with parentheses. It does not check the ids against the list.
+func isSPDXExpression(s string) bool {
+	s = strings.NewReplacer("(", " ", ")", " ").Replace(s)
+	fields := strings.Fields(s)
+	if len(fields) == 0 {
+		return false
+	}
+	for i, f := range fields {
+		op := f == "AND" || f == "OR" || f == "WITH"
+		if op != (i%2 == 1) {
+			return false
+		}
+		if op {
+			continue
+		}
+		for _, r := range f {
+			ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '+' || r == ':'
+			if !ok {
+				return false
+			}
+		}
+	}
+	return len(fields)%2 == 1
+}
+
+// ErrNotCycloneDX is returned by DecodeCycloneDX for a document that is not a
+// CycloneDX BOM at all, as opposed to a malformed one.
+var ErrNotCycloneDX = errors.New("not a CycloneDX document")
