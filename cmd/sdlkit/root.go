@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// stdio holds the three standard streams, so that tests can run the whole
+// CLI in process.
+type stdio struct {
+	in  io.Reader
+	out io.Writer
+	err io.Writer
+}
+
+// app is what every command shares: the streams and how to talk to the user.
+// It is built once per run; there is no global state.
+type app struct {
+	stdio
+	getenv func(string) string
+}
+
+// run builds the command tree, executes it with args and returns the exit code.
+func run(ctx context.Context, args []string, streams stdio) int {
+	a := &app{stdio: streams, getenv: os.Getenv}
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	return a.report(ctx, err)
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "sdlkit",
+		Short: "Run the IEC 62443-4-1 secure development lifecycle",
+		Long: `sdlkit runs the secure development lifecycle of IEC 62443-4-1 for suppliers of
+industrial control systems: it makes SBOMs, checks them against OSV advisories,
+signs releases as Sigstore bundles and records every result as evidence against
+the standard's requirements.
+
+Data goes to stdout, messages to stderr. See 'sdlkit help exit-codes'.`,
+		Version:       versionString(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// Without subcommand, print help and succeed, like most CLIs.
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
+			}
+			return cmd.Help()
+		},
+		Args: cobra.ArbitraryArgs,
+	}
+	root.SetIn(a.in)
+	root.SetOut(a.out)
+	root.SetErr(a.err)
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return usageErrorf("%s: %v", cmd.CommandPath(), err)
+	})
+	root.CompletionOptions.HiddenDefaultCmd = true
+	root.AddCommand(
+		newVersionCmd(a),
+		newExitCodesTopic(),
+		newPracticesCmd(a),
+	)
+	return root
+}
+
+// isTerminal reports whether w is a terminal, so that tables and progress are
+// shown to people and plain output goes to pipes and CI logs.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// warnf prints a warning to stderr, prefixed as every message is.
+func (a *app) warnf(format string, args ...any) {
+	fmt.Fprintf(a.err, "sdlkit: warning: "+format+"\n", args...)
+}
+
+// infof prints a message to stderr.
+func (a *app) infof(format string, args ...any) {
+	fmt.Fprintf(a.err, "sdlkit: "+format+"\n", args...)
+}
+
+// report prints err as one line (plus hints) and maps it to an exit code.
+func (a *app) report(ctx context.Context, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(err)
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		code = exitInterrupted
+	}
+	fmt.Fprintf(a.err, "sdlkit: error: %s\n", oneLine(err.Error()))
+	var h interface{ Hints() []string }
+	if errors.As(err, &h) {
+		for _, hint := range h.Hints() {
+			fmt.Fprintf(a.err, "sdlkit: hint: %s\n", oneLine(hint))
+		}
+	}
+	return code
+}
+
+// oneLine folds a multi-line message, so that each error stays one line that
+// log scrapers and people can read.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
+}
