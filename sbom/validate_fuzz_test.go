@@ -1,0 +1,42 @@
+package sbom
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzValidate feeds arbitrary bytes through every input path of Validate:
+// format detection, JSON and XML decoding, CycloneDX and SPDX rules. It must
+// never panic, and must return either an error or a consistent report.
+func FuzzValidate(f *testing.F) {
+	for _, s := range []string{
+		cdx16(`"components":[{"type":"library","name":"a","bom-ref":"a","purl":"pkg:npm/a@1","components":[{"type":"library","name":"b","bom-ref":"a"}]}],"dependencies":[{"ref":"a","dependsOn":["x"],"provides":["a"]}]`),
+		`{"bomFormat":"CycloneDX"}`,
+		`{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","packages":[{"SPDXID":"SPDXRef-a","name":"a","externalRefs":[{"referenceType":"purl","referenceLocator":"x"}]}],"relationships":[{"spdxElementId":"SPDXRef-DOCUMENT","relatedSpdxElement":"DocumentRef-x:SPDXRef-y","relationshipType":"DESCRIBES"}]}`,
+		"SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\nSPDXID: SPDXRef-DOCUMENT\nPackageName: a\nSPDXID: SPDXRef-a\n",
+		`<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components><component type="library"><name>a</name></component></components></bom>`,
+	} {
+		f.Add([]byte(s))
+	}
+	for _, glob := range []string{"testdata/validate/*.xml", "testdata/diff/*.json"} {
+		files, _ := filepath.Glob(glob)
+		for _, file := range files {
+			if data, err := os.ReadFile(file); err == nil {
+				f.Add(data)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := Validate(data, "fuzz")
+		if err != nil {
+			if r != nil {
+				t.Fatalf("got a report and error %v", err)
+			}
+			return
+		}
+		if r.Valid != (r.Errors == 0) || r.Errors+r.Warnings != len(r.Findings) {
+			t.Fatalf("inconsistent report: %+v", r)
+		}
+	})
+}
