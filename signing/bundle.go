@@ -1,0 +1,94 @@
+package signing
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/sigstore/sigstore-go/pkg/bundle"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/sdlkit/sdlkit/internal/atomicfile"
+)
+
+// BundleMediaType is the media type of the bundles sdlkit writes.
+const BundleMediaType = "application/vnd.dev.sigstore.bundle.v0.3+json"
+
+// maxBundleSize bounds what ReadBundle accepts; real bundles are a few
+// kilobytes, attestations with an SBOM predicate a few megabytes.
+const maxBundleSize = 64 << 20
+
+// Bundle is a Sigstore bundle (v0.1 to v0.3), parsed and checked for
+// structural validity by sigstore-go.
+type Bundle struct {
+	b *bundle.Bundle
+}
+
+// ReadBundle parses a bundle in its JSON form. name is used in messages.
+// Unparsable JSON, an unknown media type (bundle version) and structurally
+// invalid bundles wrap ErrUnreadable.
+func ReadBundle(name string, data []byte) (*Bundle, error) {
+	if len(data) > maxBundleSize {
+		return nil, fmt.Errorf("read bundle %s: %w: larger than %d bytes", name, ErrUnreadable, maxBundleSize)
+	}
+	if !json.Valid(data) {
+		return nil, fmt.Errorf("read bundle %s: %w: not valid JSON (truncated?)", name, ErrUnreadable)
+	}
+	var b bundle.Bundle
+	if err := b.UnmarshalJSON(data); err != nil {
+		if errors.Is(err, bundle.ErrUnsupportedMediaType) {
+			return nil, fmt.Errorf("read bundle %s: %w: unknown bundle version: %v", name, ErrUnreadable, err)
+		}
+		return nil, fmt.Errorf("read bundle %s: %w: %v", name, ErrUnreadable, err)
+	}
+	return &Bundle{b: &b}, nil
+}
+
+// ReadBundleFile reads and parses the bundle at path.
+func ReadBundleFile(path string) (*Bundle, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read bundle: %w: %w", ErrUnreadable, err)
+	}
+	if fi.Size() > maxBundleSize {
+		return nil, fmt.Errorf("read bundle %s: %w: larger than %d bytes", path, ErrUnreadable, maxBundleSize)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read bundle: %w: %w", ErrUnreadable, err)
+	}
+	return ReadBundle(path, data)
+}
+
+// MarshalJSON returns the bundle in the Sigstore JSON form, indented.
+// protojson varies its whitespace on purpose; json.Indent makes the output
+// stable.
+func (b *Bundle) MarshalJSON() ([]byte, error) {
+	raw, err := protojson.Marshal(b.b.Bundle)
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, raw, "", "  "); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// MediaType returns the bundle's media type, which carries its version.
+func (b *Bundle) MediaType() string { return b.b.GetMediaType() }
+
+// Sigstore returns the underlying sigstore-go bundle.
+func (b *Bundle) Sigstore() *bundle.Bundle { return b.b }
+
+// WriteFile writes the bundle to path atomically, replacing an older one.
+func (b *Bundle) WriteFile(path string) error {
+	data, err := b.MarshalJSON()
+	if err != nil {
+		return fmt.Errorf("write bundle %s: %w", path, err)
+	}
+	data = append(data, '\n')
+	return atomicfile.WriteFile(path, data)
+}

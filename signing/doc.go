@@ -1,0 +1,52 @@
+// Package signing signs files and attestations as Sigstore bundles and
+// verifies them, for sdlkit's key, sign, attest and verify commands and for
+// the release signing built on top of them (package signing/release).
+//
+// It is a thin, opinionated layer over the Sigstore Go libraries: bundles are
+// built by sigstore-go's pkg/sign and checked by sigstore-go's pkg/verify;
+// keys are read and written by github.com/sigstore/sigstore's cryptoutils in
+// the format cosign uses (PEM "ENCRYPTED SIGSTORE PRIVATE KEY", PKCS#8
+// encrypted with scrypt and NaCl secretbox by go-securesystemslib), so key
+// files move between cosign and sdlkit unchanged. This package holds no
+// verification logic of its own: it only chooses sigstore-go's verifier
+// options from what the bundle carries, fail-closed (see Verify).
+//
+// # API
+//
+// Signing:
+//
+//	s, err := signing.LoadSigner(ctx, "cosign.key", signing.StaticPassword(pw)) // or "awskms://…"
+//	s, err := signing.NewKeylessSigner(ctx, signing.KeylessOptions{IDToken: tok})
+//	d, err := signing.DigestFile("app.tar.gz")
+//	b, err := s.SignDigest(ctx, d, signing.SignOptions{TlogUpload: true})
+//	b, err := s.Attest(ctx, []signing.Subject{{Name: "app.tar.gz", Digest: d}}, predicateType, predicateJSON, signing.SignOptions{})
+//	err = b.WriteFile("app.tar.gz.sigstore.json")
+//
+// Verifying:
+//
+//	b, err := signing.ReadBundleFile("app.tar.gz.sigstore.json")
+//	tr, err := signing.LoadTrustedRoot("trusted_root.json")
+//	res, err := signing.Verify(b, d, signing.Policy{PublicKey: pub})
+//	res, err := signing.Verify(b, d, signing.Policy{Identity: &signing.Identity{SAN: id, Issuer: iss}, TrustedRoot: tr})
+//
+// Errors: a bundle, key or trusted root that cannot be read or parsed wraps
+// ErrUnreadable; a bundle that was read and does not verify wraps ErrInvalid.
+// Callers map the first to "could not read" and the second to "invalid".
+//
+// Offline use: Verify makes no network request. A trusted root is needed for
+// certificate (keyless) bundles and for key bundles that carry transparency
+// log entries; FetchTrustedRoot gets the public-good root over TUF (network)
+// for callers that allow it.
+//
+// KMS keys: LoadSigner accepts awskms://, gcpkms://, azurekms:// and
+// hashivault:// references through sigstore's kms package. The cloud SDK
+// providers are not compiled in (they would add several hundred modules and
+// tens of megabytes to a binary that customers install on OT networks);
+// sigstore's kms package then runs the provider as a plugin program named
+// sigstore-kms-<scheme> found on PATH, and LoadSigner says so when it is
+// missing.
+//
+// What this package is not: it does not manage trust policy for releases
+// (signing/release), does not store evidence, and does not talk to OCI
+// registries.
+package signing

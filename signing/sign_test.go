@@ -1,0 +1,94 @@
+package signing
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestSignVerifyKey(t *testing.T) {
+	t.Parallel()
+	s, pubPath := testSigner(t)
+	other, otherPub := testSigner(t)
+	_ = other
+	art := filepath.Join(t.TempDir(), "firmware.bin")
+	if err := os.WriteFile(art, []byte("firmware image v1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, d, err := s.SignFile(context.Background(), art, SignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.MediaType(); got != BundleMediaType {
+		t.Errorf("media type %q, want %q", got, BundleMediaType)
+	}
+	// Round trip through JSON, as a customer receives it.
+	data, err := b.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := ReadBundle("b", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := ReadPublicKeyFile(pubPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Verify(rb, d, Policy{PublicKey: pub})
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	if res.SignedWith != "key" || res.Content != "messageSignature" {
+		t.Errorf("result %+v", res)
+	}
+	f, _ := os.Open(art)
+	defer f.Close()
+	if _, err := VerifyReader(rb, f, Policy{PublicKey: pub}); err != nil {
+		t.Fatalf("verify reader: %v", err)
+	}
+
+	wrongPub, err := ReadPublicKeyFile(otherPub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(rb, d, Policy{PublicKey: wrongPub}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("wrong key: got %v, want ErrInvalid", err)
+	}
+	flipped := d
+	flipped[0] ^= 1
+	if _, err := Verify(rb, flipped, Policy{PublicKey: pub}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("other file: got %v, want ErrInvalid", err)
+	}
+}
+
+func TestAttestVerifyKey(t *testing.T) {
+	t.Parallel()
+	s, pubPath := testSigner(t)
+	pub, err := ReadPublicKeyFile(pubPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := DigestBytes([]byte("app"))
+	pt, _ := ParsePredicateType("cyclonedx")
+	b, err := s.Attest(context.Background(), []Subject{SubjectFor("app", d)}, pt, []byte(`{"bomFormat":"CycloneDX"}`), SignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Verify(b, d, Policy{PublicKey: pub, PredicateType: pt})
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	if res.PredicateType != pt || res.Content != "dsseEnvelope" {
+		t.Errorf("result %+v", res)
+	}
+	if _, err := Verify(b, d, Policy{PublicKey: pub, PredicateType: PredicateTypes["spdx"]}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("wrong predicate type: got %v, want ErrInvalid", err)
+	}
+	d[3] ^= 1
+	if _, err := Verify(b, d, Policy{PublicKey: pub}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("other subject: got %v, want ErrInvalid", err)
+	}
+}

@@ -1,0 +1,39 @@
+package signing
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/sigstore/sigstore-go/pkg/root"
+	"github.com/sigstore/sigstore-go/pkg/tuf"
+)
+
+// LoadTrustedRoot reads a Sigstore trusted_root.json. It makes no network
+// request. A file that does not parse wraps ErrUnreadable.
+func LoadTrustedRoot(path string) (*root.TrustedRoot, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read trusted root: %w: %w", ErrUnreadable, err)
+	}
+	tr, err := root.NewTrustedRootFromJSON(data)
+	if err != nil {
+		return nil, fmt.Errorf("read trusted root %s: %w: %v", path, ErrUnreadable, err)
+	}
+	return tr, nil
+}
+
+// FetchTrustedRoot gets the Sigstore public-good trusted root over TUF,
+// starting from the TUF root embedded in sigstore-go and caching under
+// cacheDir (sigstore-go's default when empty). It needs the network unless
+// the cache is fresh.
+func FetchTrustedRoot(cacheDir string) (*root.TrustedRoot, error) {
+	opts := tuf.DefaultOptions()
+	if cacheDir != "" {
+		opts.CachePath = cacheDir
+	}
+	tr, err := root.FetchTrustedRootWithOptions(opts)
+	if err != nil {
+		return nil, fmt.Errorf("fetch sigstore trusted root over tuf: %w", err)
+	}
+	return tr, nil
+}
