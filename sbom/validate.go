@@ -38,6 +38,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 )
 
 // DocumentFormat names a document format Validate recognises.
@@ -45,10 +46,10 @@ type DocumentFormat string
 
 // Document formats.
 const (
-	FormatCycloneDXJSON  DocumentFormat = "cyclonedx-json"
-	FormatCycloneDXXML   DocumentFormat = "cyclonedx-xml"
-	FormatSPDXJSON       DocumentFormat = "spdx-json"
-	FormatSPDXTagValue   DocumentFormat = "spdx-tag-value"
+	FormatCycloneDXJSON DocumentFormat = "cyclonedx-json"
+	FormatCycloneDXXML  DocumentFormat = "cyclonedx-xml"
+	FormatSPDXJSON      DocumentFormat = "spdx-json"
+	FormatSPDXTagValue  DocumentFormat = "spdx-tag-value"
 )
 
 // Severity says whether a finding makes a document invalid.
@@ -96,6 +97,15 @@ type ValidationReport struct {
 	Errors   int       `json:"errors"`
 	Warnings int       `json:"warnings"`
 	Findings []Finding `json:"findings"`
+	// Error is set, and the rest left empty, when the document could not
+	// be checked at all (see ValidationResult.AddError).
+	Error string `json:"error,omitempty"`
+}
+
+// Passes reports whether the document passed: no errors, and with strict
+// no warnings either. A document that could not be checked never passes.
+func (r *ValidationReport) Passes(strict bool) bool {
+	return r.Error == "" && r.Errors == 0 && (!strict || r.Warnings == 0)
 }
 
 // ErrUnknownFormat is returned when a document is neither CycloneDX nor SPDX.
@@ -122,6 +132,16 @@ func Validate(data []byte, name string) (*ValidationReport, error) {
 	r.File = name
 	r.finish()
 	return r, nil
+}
+
+// ValidateReader reads one document from r, up to MaxDocumentSize, and
+// validates it.
+func ValidateReader(r io.Reader, name string) (*ValidationReport, error) {
+	data, err := readLimited(r, name)
+	if err != nil {
+		return nil, err
+	}
+	return Validate(data, name)
 }
 
 func validate(data []byte) (*ValidationReport, error) {
