@@ -1,0 +1,76 @@
+package release
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sdlkit/sdlkit/signing"
+)
+
+// BundleSuffix is appended to the manifest's path to name its bundle when
+// the user names none, as 'sdlkit sign' names the bundle of any file.
+const BundleSuffix = ".sigstore.json"
+
+// Signed is a release manifest with its Sigstore bundle.
+type Signed struct {
+	Manifest *Manifest
+	// Bytes are the manifest's canonical bytes, the signed artifact.
+	Bytes []byte
+	// Digest is the SHA-256 digest of Bytes.
+	Digest signing.Digest
+	Bundle *signing.Bundle
+}
+
+// Sign builds the manifest of dir and signs its canonical bytes with s: a
+// message signature over the manifest, which any Sigstore client (cosign
+// verify-blob) verifies against the manifest file.
+func Sign(ctx context.Context, dir string, s *signing.Signer, opts Options, so signing.SignOptions) (*Signed, error) {
+	m, err := Build(ctx, dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	data, err := m.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	d := signing.DigestBytes(data)
+	b, err := s.SignDigest(ctx, d, so)
+	if err != nil {
+		return nil, fmt.Errorf("sign release manifest: %w", err)
+	}
+	return &Signed{Manifest: m, Bytes: data, Digest: d, Bundle: b}, nil
+}
+
+// Verification is what a successful or failed release verification found;
+// it is the JSON of 'sdlkit release verify --format json'.
+type Verification struct {
+	// ManifestDigest is "sha256:…" of the manifest's bytes.
+	ManifestDigest string `json:"manifestDigest"`
+	// Signature holds the verified facts about the manifest's signature.
+	Signature *signing.Result `json:"signature"`
+	// Files is the comparison of the directory with the manifest.
+	Files *Report `json:"files"`
+}
+
+// VerifySigned checks a release in the order a customer needs: the bundle
+// against the manifest's bytes under policy p (package signing: a failure
+// wraps signing.ErrInvalid, an unreadable bundle or root
+// signing.ErrUnreadable), then the manifest's format and paths
+// (ErrInvalidManifest, ErrUnsafePath), then every file of dir against it
+// (ErrMismatch). Nothing in the manifest is trusted, or even parsed, before
+// its signature verifies. The returned Verification is non-nil whenever the
+// signature verified, also when the files did not match.
+func VerifySigned(ctx context.Context, dir string, manifest []byte, b *signing.Bundle, p signing.Policy, opts Options) (*Verification, error) {
+	d := signing.DigestBytes(manifest)
+	res, err := signing.Verify(b, d, p)
+	if err != nil {
+		return nil, fmt.Errorf("verify release manifest signature: %w", err)
+	}
+	v := &Verification{ManifestDigest: d.String(), Signature: res}
+	m, err := Parse(manifest)
+	if err != nil {
+		return v, fmt.Errorf("read signed release manifest: %w", err)
+	}
+	v.Files, err = Verify(ctx, dir, m, opts)
+	return v, err
+}
