@@ -3,11 +3,12 @@ package signing
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 
+	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
+	"golang.org/x/mod/semver"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/sdlkit/sdlkit/internal/atomicfile"
@@ -27,8 +28,11 @@ type Bundle struct {
 }
 
 // ReadBundle parses a bundle in its JSON form. name is used in messages.
-// Unparsable JSON, an unknown media type (bundle version) and structurally
-// invalid bundles wrap ErrUnreadable.
+// JSON that does not parse as a bundle and an unknown media type (bundle
+// version) wrap ErrUnreadable: the bundle could not be read. A bundle that
+// parses but is not internally consistent (a log entry whose body does not
+// match, a missing inclusion proof) wraps ErrInvalid: it was read, and it
+// is not a valid bundle.
 func ReadBundle(name string, data []byte) (*Bundle, error) {
 	if len(data) > maxBundleSize {
 		return nil, fmt.Errorf("read bundle %s: %w: larger than %d bytes", name, ErrUnreadable, maxBundleSize)
@@ -36,14 +40,19 @@ func ReadBundle(name string, data []byte) (*Bundle, error) {
 	if !json.Valid(data) {
 		return nil, fmt.Errorf("read bundle %s: %w: not valid JSON (truncated?)", name, ErrUnreadable)
 	}
-	var b bundle.Bundle
-	if err := b.UnmarshalJSON(data); err != nil {
-		if errors.Is(err, bundle.ErrUnsupportedMediaType) {
-			return nil, fmt.Errorf("read bundle %s: %w: unknown bundle version: %v", name, ErrUnreadable, err)
-		}
+	pb := new(protobundle.Bundle)
+	if err := protojson.Unmarshal(data, pb); err != nil {
 		return nil, fmt.Errorf("read bundle %s: %w: %v", name, ErrUnreadable, err)
 	}
-	return &Bundle{b: &b}, nil
+	probe := bundle.Bundle{Bundle: pb}
+	if v, err := probe.Version(); err != nil || semver.Compare(v, "v0.1") < 0 || semver.Compare(v, "v0.4") >= 0 {
+		return nil, fmt.Errorf("read bundle %s: %w: unknown bundle version (media type %q); sdlkit reads Sigstore bundles v0.1 to v0.3", name, ErrUnreadable, pb.GetMediaType())
+	}
+	b, err := bundle.NewBundle(pb)
+	if err != nil {
+		return nil, fmt.Errorf("read bundle %s: %w: malformed bundle: %v", name, ErrInvalid, err)
+	}
+	return &Bundle{b: b}, nil
 }
 
 // ReadBundleFile reads and parses the bundle at path.

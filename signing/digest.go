@@ -58,3 +58,5 @@ func ParseDigest(s string) (Digest, error) {
 	copy(d[:], b)
 	return d, nil
 }
+
+func (d Digest) bytes() []byte { return d[:] }

@@ -15,14 +15,14 @@ type facts struct {
 	tsas       int  // RFC 3161 signed timestamps
 }
 
-func bundleFacts(b *Bundle) (facts, error) {
+func bundleFacts(e verify.SignedEntity) (facts, error) {
 	var f facts
-	vc, err := b.b.VerificationContent()
+	vc, err := e.VerificationContent()
 	if err != nil {
 		return f, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	f.cert = vc.Certificate() != nil
-	entries, err := b.b.TlogEntries()
+	entries, err := e.TlogEntries()
 	if err != nil {
 		return f, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
@@ -32,7 +32,7 @@ func bundleFacts(b *Bundle) (facts, error) {
 			f.integrated++
 		}
 	}
-	ts, err := b.b.Timestamps()
+	ts, err := e.Timestamps()
 	if err != nil {
 		return f, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
@@ -47,17 +47,20 @@ func bundleFacts(b *Bundle) (facts, error) {
 //     to a good one fails.
 //   - A certificate bundle must have at least one log entry, at least one
 //     verified time (signed timestamp or log integrated time) inside the
-//     certificate's validity, and an SCT from a trusted CT log.
+//     certificate's validity, and an SCT from a trusted CT log (unless
+//     Policy.InsecureIgnoreSCT, for private deployments without a CT log).
 //   - A key bundle without log entries or timestamps is checked against the
 //     key alone: the signing time is then unknown.
-func verifierOptions(b *Bundle) ([]verify.VerifierOption, error) {
-	f, err := bundleFacts(b)
+func verifierOptions(e verify.SignedEntity, p Policy) ([]verify.VerifierOption, error) {
+	f, err := bundleFacts(e)
 	if err != nil {
 		return nil, err
 	}
 	var opts []verify.VerifierOption
 	if f.cert {
-		opts = append(opts, verify.WithSignedCertificateTimestamps(1))
+		if !p.InsecureIgnoreSCT {
+			opts = append(opts, verify.WithSignedCertificateTimestamps(1))
+		}
 		opts = append(opts, verify.WithTransparencyLog(max(f.tlogs, 1)))
 	} else if f.tlogs > 0 {
 		opts = append(opts, verify.WithTransparencyLog(f.tlogs))

@@ -48,9 +48,9 @@ type Timestamp struct {
 	Time   time.Time `json:"time"`
 }
 
-func newResult(b *Bundle, vr *verify.VerificationResult) *Result {
-	r := &Result{MediaType: b.MediaType(), Content: "messageSignature", SignedWith: "key"}
-	if b.b.GetDsseEnvelope() != nil {
+func newResult(e verify.SignedEntity, mediaType string, vr *verify.VerificationResult) *Result {
+	r := &Result{MediaType: mediaType, Content: "messageSignature", SignedWith: "key"}
+	if sc, err := e.SignatureContent(); err == nil && sc.EnvelopeContent() != nil {
 		r.Content = "dsseEnvelope"
 	}
 	if vr.Signature != nil && vr.Signature.Certificate != nil {
@@ -62,7 +62,7 @@ func newResult(b *Bundle, vr *verify.VerificationResult) *Result {
 		r.SourceRepository = c.SourceRepositoryURI
 		r.SourceRef = c.SourceRepositoryRef
 	}
-	if entries, err := b.b.TlogEntries(); err == nil {
+	if entries, err := e.TlogEntries(); err == nil {
 		for _, e := range entries {
 			le := LogEntry{LogIndex: e.LogIndex(), LogID: e.LogKeyID()}
 			if t := e.IntegratedTime(); t.Unix() > 0 {

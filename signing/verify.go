@@ -37,6 +37,10 @@ type Policy struct {
 	// PredicateType, when set, requires an attestation (DSSE in-toto
 	// statement) of this predicate type.
 	PredicateType string
+	// InsecureIgnoreSCT accepts certificates without a signed certificate
+	// timestamp from a trusted CT log. Only for private Sigstore
+	// deployments that run no CT log; like cosign's --insecure-ignore-sct.
+	InsecureIgnoreSCT bool
 }
 
 // Verify checks bundle b against an artifact's SHA-256 digest under policy
@@ -59,17 +63,25 @@ func VerifyReader(b *Bundle, r io.Reader, p Policy) (*Result, error) {
 
 // NeedsTrustedRoot reports whether verifying b needs a trusted root beyond
 // a public key: it has a certificate, log entries or signed timestamps.
-func NeedsTrustedRoot(b *Bundle) bool {
-	f, err := bundleFacts(b)
+func NeedsTrustedRoot(b *Bundle) bool { return needsTrustedRoot(b.b) }
+
+func needsTrustedRoot(e verify.SignedEntity) bool {
+	f, err := bundleFacts(e)
 	return err != nil || f.cert || f.tlogs > 0 || f.tsas > 0
 }
 
 func verifyWith(b *Bundle, artifact verify.ArtifactPolicyOption, p Policy) (*Result, error) {
-	material, identity, err := p.material(b)
+	return verifyEntity(b.b, b.MediaType(), artifact, p)
+}
+
+// verifyEntity verifies any sigstore-go SignedEntity: a bundle, or in
+// tests the in-memory entities of sigstore-go's VirtualSigstore.
+func verifyEntity(e verify.SignedEntity, mediaType string, artifact verify.ArtifactPolicyOption, p Policy) (*Result, error) {
+	material, identity, err := p.material(e)
 	if err != nil {
 		return nil, err
 	}
-	opts, err := verifierOptions(b)
+	opts, err := verifierOptions(e, p)
 	if err != nil {
 		return nil, err
 	}
@@ -77,18 +89,18 @@ func verifyWith(b *Bundle, artifact verify.ArtifactPolicyOption, p Policy) (*Res
 	if err != nil {
 		return nil, fmt.Errorf("verify bundle: %w", err)
 	}
-	res, err := v.Verify(b.b, verify.NewPolicy(artifact, identity))
+	res, err := v.Verify(e, verify.NewPolicy(artifact, identity))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	if err := p.checkPredicate(res); err != nil {
 		return nil, err
 	}
-	return newResult(b, res), nil
+	return newResult(e, mediaType, res), nil
 }
 
 // material builds the trusted material and identity policy of p.
-func (p Policy) material(b *Bundle) (root.TrustedMaterial, verify.PolicyOption, error) {
+func (p Policy) material(e verify.SignedEntity) (root.TrustedMaterial, verify.PolicyOption, error) {
 	switch {
 	case p.PublicKey != nil && p.Identity != nil:
 		return nil, nil, errors.New("verify bundle: give a public key or an identity, not both")
@@ -98,7 +110,7 @@ func (p Policy) material(b *Bundle) (root.TrustedMaterial, verify.PolicyOption, 
 	var coll root.TrustedMaterialCollection
 	if p.TrustedRoot != nil {
 		coll = append(coll, p.TrustedRoot)
-	} else if p.Identity != nil || NeedsTrustedRoot(b) {
+	} else if p.Identity != nil || needsTrustedRoot(e) {
 		return nil, nil, ErrNoTrustedRoot
 	}
 	if p.Identity == nil {
