@@ -35,7 +35,7 @@ var readmeFacts = map[string]struct {
 		key:  "sigstore-go/pkg/testing/data/public-keys/public-key-validity.pem",
 		root: "sigstore-go/pkg/testing/data/trusted-roots/public-key-validity.json",
 	},
-	"sigstore-go/pkg/testing/data/bundles/othername.sigstore.json": {san: "foo!oidc.local"},
+	"sigstore-go/pkg/testing/data/bundles/othername.sigstore.json":  {san: "foo!oidc.local"},
 	"sigstore-go/pkg/testing/data/bundles/dsse-2sigs.sigstore.json": {fail: true}, // ErrDSSEInvalidSignatureCount
 }
 
