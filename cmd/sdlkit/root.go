@@ -70,6 +70,10 @@ Data goes to stdout, messages to stderr. See 'sdlkit help exit-codes'.`,
 		newVersionCmd(a),
 		newExitCodesTopic(),
 		newPracticesCmd(a),
+		newKeyCmd(a),
+		newSignCmd(a),
+		newAttestCmd(a),
+		newVerifyCmd(a),
 	)
 	return root
 }

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sdlkit/sdlkit/internal/atomicfile"
+	"github.com/sdlkit/sdlkit/signing"
+)
+
+func newKeyCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "key",
+		Short: "Create signing keys and print public keys",
+		Long: `Signing keys are ECDSA P-256 key pairs. The private key is encrypted at rest
+in the format cosign uses (PEM "ENCRYPTED SIGSTORE PRIVATE KEY": PKCS#8,
+scrypt and NaCl secretbox), so the same key files work with cosign and sdlkit,
+and existing cosign.key files load as they are.
+
+The password comes from SDLKIT_PASSWORD or, on a terminal, from a prompt
+that does not echo. sdlkit never prints, logs or stores the password.`,
+	}
+	cmd.AddCommand(newKeyGenerateCmd(a), newKeyPublicCmd(a))
+	return cmd
+}
+
+func newKeyGenerateCmd(a *app) *cobra.Command {
+	var prefix string
+	cmd := &cobra.Command{
+		Use:   "generate",
+		Short: "Generate an encrypted ECDSA P-256 key pair",
+		Long: `Generate writes PREFIX.key (the private key, encrypted, mode 0600) and PREFIX.pub
+(the public key, mode 0644). It refuses to overwrite either file. Give the
+public key to whoever verifies; keep the private key and its password apart.`,
+		Example: `  sdlkit key generate --output-prefix release
+  SDLKIT_PASSWORD=… sdlkit key generate --output-prefix ci/release`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runKeyGenerate(a, prefix)
+		},
+	}
+	cmd.Flags().StringVar(&prefix, "output-prefix", "sdlkit", "write PREFIX.key and PREFIX.pub")
+	return cmd
+}
+
+func runKeyGenerate(a *app, prefix string) error {
+	privPath, pubPath := prefix+".key", prefix+".pub"
+	for _, p := range []string{privPath, pubPath} {
+		if _, err := os.Lstat(p); err == nil {
+			return inputError(fmt.Errorf("generate key: %s already exists", p), "choose another --output-prefix, or move the old key away")
+		}
+	}
+	kp, err := signing.GenerateKey(a.passwordFunc())
+	if err != nil {
+		return keyError(err)
+	}
+	if err := writeNew(privPath, 0o600, kp.PrivatePEM); err != nil {
+		return err
+	}
+	if err := writeNew(pubPath, 0o644, kp.PublicPEM); err != nil {
+		os.Remove(privPath)
+		return err
+	}
+	a.infof("wrote private key %s (encrypted) and public key %s", privPath, pubPath)
+	return nil
+}
+
+func writeNew(path string, perm os.FileMode, data []byte) error {
+	err := atomicfile.Write(path, atomicfile.Options{Perm: perm, NoOverwrite: true}, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+	if errors.Is(err, atomicfile.ErrExists) {
+		return inputError(err, "choose another --output-prefix, or move the old key away")
+	}
+	return err
+}
+
+func newKeyPublicCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "public KEY",
+		Short: "Print the public key of a private key file or KMS key",
+		Long: `Public prints the PEM public key of KEY: an encrypted private key file (asks
+for its password), a KMS URI, or a public key file.`,
+		Example: `  sdlkit key public release.key > release.pub
+  sdlkit key public awskms:///alias/release`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pem, err := publicKeyPEM(cmd, a, args[0])
+			if err != nil {
+				return err
+			}
+			_, err = a.out.Write(pem)
+			return err
+		},
+	}
+}
+
+func publicKeyPEM(cmd *cobra.Command, a *app, ref string) ([]byte, error) {
+	if !signing.IsKMS(ref) {
+		if pub, err := signing.ReadPublicKeyFile(ref); err == nil {
+			return signing.MarshalPublicKey(pub)
+		}
+	}
+	s, err := signing.LoadSigner(cmd.Context(), ref, a.passwordFunc())
+	if err != nil {
+		return nil, keyError(err)
+	}
+	return s.PublicKeyPEM()
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/sdlkit/sdlkit/signing"
+)
+
+// passwordEnv names the environment variable that holds the private key
+// password in CI and scripts.
+const passwordEnv = "SDLKIT_PASSWORD"
+
+// signerOptions are the flags of every command that signs: sign, attest and
+// release sign.
+type signerOptions struct {
+	key        string
+	keyless    bool
+	tlogUpload bool
+	fulcioURL  string
+	rekorURL   string
+	oidcToken  string
+}
+
+func (o *signerOptions) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.key, "key", "", "sign with this private key file (cosign format) or KMS URI (awskms://, gcpkms://, azurekms://, hashivault://)")
+	f.BoolVar(&o.keyless, "keyless", false, "sign with a short-lived Fulcio certificate for the CI workflow's OIDC identity (GitHub Actions)")
+	f.BoolVar(&o.tlogUpload, "tlog-upload", false, "record the signature in the Rekor transparency log (default true with --keyless)")
+	f.StringVar(&o.fulcioURL, "fulcio-url", signing.DefaultFulcioURL, "Fulcio instance for --keyless")
+	f.StringVar(&o.rekorURL, "rekor-url", signing.DefaultRekorURL, "Rekor instance for --tlog-upload")
+	f.StringVar(&o.oidcToken, "oidc-token", "", "OIDC identity token for --keyless, or a file holding it (default: the GitHub Actions token)")
+}
+
+// check validates the flags: exactly one of --key and --keyless.
+func (o *signerOptions) check(cmd *cobra.Command) error {
+	if (o.key == "") == !o.keyless {
+		return usageErrorf("%s: give exactly one of --key KEY and --keyless", cmd.CommandPath())
+	}
+	if o.keyless && !cmd.Flags().Changed("tlog-upload") {
+		o.tlogUpload = true
+	}
+	return nil
+}
+
+// signOptions returns the per-signature options.
+func (o *signerOptions) signOptions() signing.SignOptions {
+	return signing.SignOptions{TlogUpload: o.tlogUpload, RekorURL: o.rekorURL}
+}
+
+// signer loads the key or starts a keyless signer.
+func (o *signerOptions) signer(ctx context.Context, a *app) (*signing.Signer, error) {
+	if !o.keyless {
+		s, err := signing.LoadSigner(ctx, o.key, a.passwordFunc())
+		return s, keyError(err)
+	}
+	tok, err := o.token(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	s, err := signing.NewKeylessSigner(signing.KeylessOptions{IDToken: tok, FulcioURL: o.fulcioURL})
+	if err != nil {
+		return nil, inputError(err)
+	}
+	return s, nil
+}
+
+// token returns the OIDC token: --oidc-token (a token or a file), else the
+// GitHub Actions token service.
+func (o *signerOptions) token(ctx context.Context, a *app) (string, error) {
+	if o.oidcToken != "" {
+		if data, err := os.ReadFile(o.oidcToken); err == nil {
+			return strings.TrimSpace(string(data)), nil
+		}
+		return o.oidcToken, nil
+	}
+	tok, err := signing.GitHubActionsToken(ctx, a.getenv("ACTIONS_ID_TOKEN_REQUEST_URL"), a.getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN"))
+	if err != nil {
+		return "", inputError(err, "outside GitHub Actions pass --oidc-token, or sign with --key")
+	}
+	return tok, nil
+}
+
+// keyError classifies errors from loading a key: all are input errors, each
+// with the hint that helps.
+func keyError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, signing.ErrNoPassword):
+		return inputError(err, "set "+passwordEnv+" or run on a terminal to be asked")
+	case errors.Is(err, signing.ErrWrongPassword):
+		return inputError(err, "check "+passwordEnv+" or the password typed")
+	case errors.Is(err, signing.ErrKeyType):
+		return inputError(err, "'sdlkit key generate' makes a key pair; 'sdlkit key public KEY' prints the public key")
+	}
+	return inputError(err)
+}
+
+// passwordFunc reads the key password from SDLKIT_PASSWORD, or asks on the
+// terminal without echo (twice for a new key). It never prompts when stdin
+// is not a terminal.
+func (a *app) passwordFunc() signing.PasswordFunc {
+	return func(confirm bool) ([]byte, error) {
+		if pw := a.getenv(passwordEnv); pw != "" {
+			return []byte(pw), nil
+		}
+		f, ok := a.in.(*os.File)
+		if !ok || !term.IsTerminal(int(f.Fd())) {
+			return nil, fmt.Errorf("%w: %s is not set and stdin is not a terminal", signing.ErrNoPassword, passwordEnv)
+		}
+		pw, err := a.readPassword(f, "Enter password for private key: ")
+		if err != nil || !confirm {
+			return pw, err
+		}
+		again, err := a.readPassword(f, "Enter password again: ")
+		if err != nil {
+			return nil, err
+		}
+		if string(pw) != string(again) {
+			return nil, fmt.Errorf("%w: the passwords do not match", signing.ErrNoPassword)
+		}
+		return pw, nil
+	}
+}
+
+func (a *app) readPassword(f *os.File, prompt string) ([]byte, error) {
+	fmt.Fprint(a.err, prompt)
+	pw, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(a.err)
+	if err != nil {
+		return nil, fmt.Errorf("read password: %w", err)
+	}
+	return pw, nil
+}
