@@ -4,8 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
