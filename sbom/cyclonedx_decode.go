@@ -86,6 +86,15 @@ func unmarshalCycloneDX(data []byte, name string) (*cdx.BOM, error) {
 
 // jsonErrorAt adds the line number to a JSON error that has an offset.
 func jsonErrorAt(data []byte, err error) string {
+	if line := lineOfJSONError(data, err); line > 0 {
+		return fmt.Sprintf("line %d: %v", line, err)
+	}
+	return err.Error()
+}
+
+// lineOfJSONError is the line of data where a JSON decoding error is, 0
+// when the error has no offset.
+func lineOfJSONError(data []byte, err error) int {
 	var off int64 = -1
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
@@ -96,10 +105,9 @@ func jsonErrorAt(data []byte, err error) string {
 		off = te.Offset
 	}
 	if off < 0 || off > int64(len(data)) {
-		return err.Error()
+		return 0
 	}
-	line := bytes.Count(data[:off], []byte("\n")) + 1
-	return fmt.Sprintf("line %d: %v", line, err)
+	return bytes.Count(data[:off], []byte("\n")) + 1
 }
 
 func xmlErrorAt(err error) string {

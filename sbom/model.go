@@ -5,6 +5,31 @@
 // The model is what the rest of sdlkit consumes (vulnmgmt scans it, signing
 // attests it, the ledger records its digest); the formats are codecs at the
 // edge. The package knows nothing of the ledger, the scanner or signing.
+//
+// # Generating
+//
+// Generate walks a source tree and reads the lockfiles, manifests and Go
+// binaries in it with osv-scalibr's extractors (go.mod, Go build info,
+// pnpm-lock.yaml, yarn.lock, requirements.txt, poetry.lock, uv.lock,
+// Pipfile.lock, Cargo.lock, pom.xml, gradle.lockfile, composer.lock,
+// Gemfile.lock, packages.lock.json). It does not descend into
+// DefaultSkipDirs: node_modules and vendor hold installed copies of what the
+// lockfiles pin (and their packages' own lockfiles, which would add what is
+// not installed), testdata holds test inputs.
+//
+// Written by hand, because scalibr's extractors do not keep it: the
+// dependency graph, hashes and licenses of package-lock.json (read entirely
+// by hand: scalibr's extractor is quadratic in the lockfile's size and counts
+// devOptional packages as dev), pnpm-lock.yaml, Cargo.lock, poetry.lock and
+// uv.lock; go.sum's module hashes and go.mod's direct requirements. go.mod
+// and go.sum do not say which module requires an indirect one, so below the
+// direct requirements the Go graph is left unknown rather than guessed; a
+// component without an entry in Dependencies has unknown dependencies, one
+// with an empty entry has none.
+//
+// Versions are spelled as their ecosystem does: Go module versions keep
+// their "v". The Go toolchain appears as "stdlib" only when read from a
+// binary: go.mod's go line is a minimum, not the toolchain used.
 package sbom
 
 import "time"

@@ -1,0 +1,261 @@
+package sbom
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	cpb "github.com/google/osv-scalibr/binary/proto/config_go_proto"
+	"github.com/google/osv-scalibr/extractor"
+	"github.com/google/osv-scalibr/extractor/filesystem"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/dotnet/packageslockjson"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/golang/gobinary"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/golang/gomod"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/java/gradlelockfile"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/java/pomxml"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/pnpmlock"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/yarnlock"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/php/composerlock"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/python/pipfilelock"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/python/poetrylock"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/python/requirements"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/python/uvlock"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/ruby/gemfilelock"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/rust/cargolock"
+	"github.com/google/osv-scalibr/extractor/filesystem/osv"
+)
+
+// newExtractors returns osv-scalibr's extractors for the lockfiles and
+// binaries Generate reads: the "lockfile" preset of osv-scanner v2 without
+// the OS package databases, plus Go binaries. package-lock.json is read by
+// hand (readNPMExtra says why).
+func newExtractors() ([]filesystem.Extractor, error) {
+	ctors := []func(*cpb.PluginConfig) (filesystem.Extractor, error){
+		gomod.New, gobinary.New,
+		pnpmlock.New, yarnlock.New,
+		requirements.New, poetrylock.New, uvlock.New, pipfilelock.New,
+		cargolock.New, pomxml.New, gradlelockfile.New,
+		composerlock.New, gemfilelock.New, packageslockjson.New,
+	}
+	out := make([]filesystem.Extractor, 0, len(ctors))
+	for _, c := range ctors {
+		e, err := c(&cpb.PluginConfig{})
+		if err != nil {
+			return nil, fmt.Errorf("set up extractors: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// fileAPI is what scalibr's FileRequired asks of a file.
+type fileAPI struct {
+	rel  string
+	abs  string
+	info fs.FileInfo
+	err  error
+	done bool
+}
+
+func (f *fileAPI) Path() string { return f.rel }
+
+func (f *fileAPI) Stat() (fs.FileInfo, error) {
+	if !f.done {
+		f.info, f.err = os.Stat(f.abs)
+		f.done = true
+	}
+	return f.info, f.err
+}
+
+// extractFile runs every extractor that wants rel and returns the packages
+// found. A lockfile over maxSize is an ErrTooLarge; binaries are read in
+// place and have no limit.
+func (g *generator) extractFile(ctx context.Context, rel string) ([]*extractor.Package, error) {
+	api := &fileAPI{rel: rel, abs: filepath.Join(g.root, filepath.FromSlash(rel))}
+	var pkgs []*extractor.Package
+	for _, e := range g.extractors {
+		if !e.FileRequired(api) {
+			continue
+		}
+		inv, err := g.runExtractor(ctx, e, api)
+		if err != nil {
+			return nil, err
+		}
+		pkgs = append(pkgs, inv...)
+	}
+	return pkgs, nil
+}
+
+func (g *generator) runExtractor(ctx context.Context, e filesystem.Extractor, api *fileAPI) ([]*extractor.Package, error) {
+	f, err := os.Open(api.abs)
+	if err != nil {
+		return nil, &FileError{Path: api.rel, Err: unwrapPathError(err)}
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, &FileError{Path: api.rel, Err: unwrapPathError(err)}
+	}
+	if e.Name() != gobinary.Name && info.Size() > g.maxSize {
+		return nil, &FileError{Path: api.rel, Err: fmt.Errorf("%w: %d bytes, the limit for a lockfile is %d", ErrTooLarge, info.Size(), g.maxSize)}
+	}
+	input := &filesystem.ScanInput{FS: g.fsys, Path: api.rel, Root: g.root, Info: info, Reader: f}
+	inv, err := e.Extract(ctx, input)
+	if err != nil {
+		return nil, g.parseError(api, err)
+	}
+	return inv.Packages, nil
+}
+
+// parseError turns an extractor's error into a FileError with the line
+// number where the error has an offset into the file.
+func (g *generator) parseError(api *fileAPI, err error) error {
+	fe := &FileError{Path: api.rel, Err: innermost(err)}
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	var pe toml.ParseError
+	switch {
+	case errors.As(err, &se) || errors.As(err, &te):
+		if data, rerr := os.ReadFile(api.abs); rerr == nil {
+			fe.Line = lineOfJSONError(data, err)
+		}
+	case errors.As(err, &pe):
+		fe.Line, fe.Err = pe.Position.Line, errors.New(pe.Message)
+	default:
+		if m := yamlLine.FindStringSubmatch(fe.Err.Error()); m != nil {
+			fe.Line, _ = strconv.Atoi(m[1])
+			fe.Err = errors.New(m[2])
+		}
+	}
+	return fe
+}
+
+// yamlLine matches the errors of gopkg.in/yaml ("yaml: line 3: …").
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// innermost strips the wrapping that extractors add ("could not extract:
+// …"), which says nothing the FileError does not.
+func innermost(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil || strings.Contains(err.Error(), "line ") && !strings.Contains(u.Error(), "line ") {
+			return err
+		}
+		err = u
+	}
+}
+
+// toComponent converts a scalibr package. Development dependencies get
+// ScopeExcluded; a package that is no component comes back without a name.
+func toComponent(p *extractor.Package) Component {
+	eco := string(p.Ecosystem().Ecosystem)
+	name, version := p.Name, p.Version
+	if eco == "Go" {
+		name, version = goNameVersion(name, version)
+		if name == "stdlib" && !isBinaryLocation(p) {
+			// go.mod's go line is the least version that may build the
+			// module, not the toolchain that built the product.
+			return Component{}
+		}
+	}
+	c := Component{
+		Type:      TypeLibrary,
+		Name:      name,
+		Version:   version,
+		Ecosystem: eco,
+		PURL:      PURL(eco, name, version),
+		Licenses:  slices.Clone(p.Licenses),
+	}
+	if c.PURL == "" {
+		if u := p.PURL(); u != nil {
+			c.PURL = u.String()
+		}
+	}
+	c.BOMRef = c.PURL
+	if c.BOMRef == "" {
+		c.BOMRef = eco + ":" + name + "@" + version
+	}
+	if loc := p.Location.PathOrEmpty(); loc != "" {
+		c.Locations = []string{path.Clean(filepath.ToSlash(loc))}
+	}
+	if dg, ok := p.Metadata.(osv.DepGroups); ok {
+		groups := dg.DepGroups()
+		switch {
+		case slices.Contains(groups, "dev"):
+			c.Scope = ScopeExcluded
+		case slices.Contains(groups, "optional"):
+			c.Scope = ScopeOptional
+		default:
+			c.Scope = ScopeRequired
+		}
+	}
+	if m, ok := p.Metadata.(*requirements.Metadata); ok {
+		c.Hashes = pipHashes(m.HashCheckingModeValues)
+	}
+	if slices.Contains(p.Plugins, gobinary.Name) || isBinaryLocation(p) {
+		c.Scope = ScopeRequired
+	}
+	return c
+}
+
+// isBinaryLocation is true for packages found by the Go binary extractor,
+// which records no metadata: their location is not a go.mod.
+func isBinaryLocation(p *extractor.Package) bool {
+	loc := p.Location.PathOrEmpty()
+	return string(p.Ecosystem().Ecosystem) == "Go" && loc != "" && path.Base(filepath.ToSlash(loc)) != "go.mod"
+}
+
+// goNameVersion restores Go's spelling that scalibr normalises away: module
+// versions start with "v"; the toolchain ("go" in binaries, "stdlib" in
+// go.mod) is "stdlib", as OSV names it.
+func goNameVersion(name, version string) (string, string) {
+	if name == "go" || name == "stdlib" {
+		return "stdlib", strings.TrimPrefix(version, "go")
+	}
+	if version != "" && !strings.HasPrefix(version, "v") {
+		version = "v" + version
+	}
+	return name, version
+}
+
+// pipHashes converts pip's --hash values ("sha256:hex").
+func pipHashes(vals []string) []Hash {
+	var out []Hash
+	for _, v := range vals {
+		alg, hex, ok := strings.Cut(v, ":")
+		if !ok {
+			continue
+		}
+		if a := hashAlgorithm(alg); a != "" {
+			out = append(out, Hash{Algorithm: a, Value: strings.ToLower(hex)})
+		}
+	}
+	return unionHashes(nil, out)
+}
+
+// hashAlgorithm maps lockfile spellings to CycloneDX's.
+func hashAlgorithm(s string) string {
+	switch strings.ToLower(s) {
+	case "sha1":
+		return "SHA-1"
+	case "sha256":
+		return "SHA-256"
+	case "sha384":
+		return "SHA-384"
+	case "sha512":
+		return "SHA-512"
+	case "md5":
+		return "MD5"
+	}
+	return ""
+}

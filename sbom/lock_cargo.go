@@ -1,0 +1,65 @@
+package sbom
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// tomlError turns a TOML parse error into a FileError with its line.
+func tomlError(err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		return &FileError{Line: pe.Position.Line, Err: errors.New(pe.Message)}
+	}
+	return &FileError{Err: err}
+}
+
+// readCargoExtra reads Cargo.lock's checksums and graph. A dependency is
+// "name", "name version" or "name version (source)"; the name alone is
+// unique in the lockfile. Packages without a source are the workspace's own
+// crates: the project's roots.
+func readCargoExtra(data []byte) (*lockInfo, error) {
+	var lock struct {
+		Package []struct {
+			Name         string   `toml:"name"`
+			Version      string   `toml:"version"`
+			Source       string   `toml:"source"`
+			Checksum     string   `toml:"checksum"`
+			Dependencies []string `toml:"dependencies"`
+		} `toml:"package"`
+	}
+	if _, err := toml.Decode(string(data), &lock); err != nil {
+		return nil, tomlError(err)
+	}
+	info := newLockInfo()
+	info.graph = true
+	byName := map[string][]string{} // name → versions
+	for _, p := range lock.Package {
+		byName[p.Name] = append(byName[p.Name], p.Version)
+	}
+	for _, p := range lock.Package {
+		ref := PURL("crates.io", p.Name, p.Version)
+		if p.Checksum != "" {
+			info.hashes[ref] = []Hash{{Algorithm: "SHA-256", Value: strings.ToLower(p.Checksum)}}
+		}
+		if p.Source == "" {
+			info.roots = append(info.roots, ref)
+		}
+		for _, d := range p.Dependencies {
+			f := strings.Fields(d)
+			if len(f) == 0 {
+				continue
+			}
+			version := ""
+			if len(f) > 1 {
+				version = f[1]
+			} else if vs := byName[f[0]]; len(vs) == 1 {
+				version = vs[0]
+			}
+			info.edges[ref] = append(info.edges[ref], PURL("crates.io", f[0], version))
+		}
+	}
+	return info, nil
+}

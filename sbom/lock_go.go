@@ -1,0 +1,96 @@
+package sbom
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/mod/modfile"
+)
+
+// readGoModExtra reads what scalibr's go.mod extractor leaves out: the
+// direct requirements (the project's edges in the graph) and the module
+// hashes in the go.sum beside it. go.mod does not say which module needs an
+// indirect requirement, so the graph below the direct requirements stays
+// unknown; go.sum also lists modules and versions outside the build (for
+// their go.mod files only) and is used for hashes only, never to add
+// components.
+func readGoModExtra(abs, rel string) (*lockInfo, error) {
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		return nil, &FileError{Path: rel, Err: unwrapPathError(err)}
+	}
+	mf, err := modfile.ParseLax(rel, data, nil)
+	if err != nil {
+		return nil, &FileError{Path: rel, Err: errors.New(strings.TrimPrefix(err.Error(), rel+":"))}
+	}
+	info := newLockInfo()
+	replaced := map[string]modfile.Replace{}
+	for _, r := range mf.Replace {
+		replaced[r.Old.Path+"@"+r.Old.Version] = *r
+	}
+	for _, r := range mf.Require {
+		mod := r.Mod
+		if rep, ok := replaced[mod.Path+"@"+mod.Version]; ok {
+			mod = rep.New
+		} else if rep, ok := replaced[mod.Path+"@"]; ok {
+			mod = rep.New
+		}
+		if mod.Version == "" {
+			continue // replaced by a local directory
+		}
+		if !r.Indirect {
+			info.roots = append(info.roots, PURL("Go", mod.Path, mod.Version))
+		}
+	}
+	sumPath := filepath.Join(filepath.Dir(abs), "go.sum")
+	sums, err := readGoSum(sumPath)
+	if err != nil {
+		return nil, &FileError{Path: filepath.ToSlash(filepath.Join(filepath.Dir(rel), "go.sum")), Err: err}
+	}
+	for ref, h := range sums {
+		info.hashes[ref] = []Hash{h}
+	}
+	return info, nil
+}
+
+// readGoSum returns the h1: hash of each module zip in go.sum, by purl. The
+// h1 hash is the SHA-256 of the module's file list and file hashes
+// (golang.org/x/mod/sumdb/dirhash), written as SHA-256 as cyclonedx-gomod
+// does. A missing go.sum is no error.
+func readGoSum(path string) (map[string]Hash, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, unwrapPathError(err)
+	}
+	out := map[string]Hash{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for line := 1; sc.Scan(); line++ {
+		f := strings.Fields(sc.Text())
+		if len(f) == 0 {
+			continue
+		}
+		if len(f) != 3 {
+			return nil, fmt.Errorf("line %d: want 3 fields, got %d", line, len(f))
+		}
+		if strings.HasSuffix(f[1], "/go.mod") || !strings.HasPrefix(f[2], "h1:") {
+			continue
+		}
+		sum, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(f[2], "h1:"))
+		if err != nil || len(sum) != 32 {
+			return nil, fmt.Errorf("line %d: malformed h1 hash", line)
+		}
+		out[PURL("Go", f[0], f[1])] = Hash{Algorithm: "SHA-256", Value: hex.EncodeToString(sum)}
+	}
+	return out, sc.Err()
+}
