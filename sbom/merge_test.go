@@ -162,3 +162,23 @@ func encodeMerged(t *testing.T, b *BOM) []byte {
 	}
 	return buf.Bytes()
 }
+
+// benchMerge decodes, merges and encodes docs.
+func benchMerge(b *testing.B, docs [][]byte) {
+	var inputs []*BOM
+	for _, d := range docs {
+		bom, err := DecodeCycloneDX(bytes.NewReader(d), "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		inputs = append(inputs, bom)
+	}
+	m, err := Merge(inputs, MergeOptions{Name: "product", Version: "1.0.0"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := EncodeCycloneDX(&buf, m, EncodeOptions{}); err != nil {
+		b.Fatal(err)
+	}
+}

@@ -47,6 +47,8 @@ func validateSPDXTagValue(data []byte) (*ValidationReport, error) {
 		return nil, fmt.Errorf("convert spdx tag-value to json: %w", err)
 	}
 	obj, _ := v.(map[string]any)
+	// tools-golang converts older versions to 2.3: report the document's own.
+	obj["spdxVersion"] = tagValueVersion(data)
 	r, err := newSPDXReport(obj, FormatSPDXTagValue, spdxDecoder+viaJSON)
 	if err != nil {
 		return nil, err
@@ -63,6 +65,16 @@ func newSPDXReport(obj map[string]any, format DocumentFormat, schema string) (*V
 		return nil, fmt.Errorf("%w: SPDX %q (sdlkit validates SPDX-2.x)", ErrUnsupportedVersion, v)
 	}
 	return &ValidationReport{Format: format, SpecVersion: version, Schema: schema}, nil
+}
+
+// tagValueVersion reads the SPDXVersion tag of a tag-value document.
+func tagValueVersion(data []byte) string {
+	for line := range bytes.Lines(data) {
+		if v, ok := bytes.CutPrefix(bytes.TrimSpace(line), []byte("SPDXVersion:")); ok {
+			return string(bytes.TrimSpace(v))
+		}
+	}
+	return ""
 }
 
 // spdxChecker holds the state of the SPDX rules.
