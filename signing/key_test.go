@@ -95,3 +95,30 @@ func TestNewSignerRejectsP384(t *testing.T) {
 		t.Fatalf("P-384 key: got %v, want ErrKeyType", err)
 	}
 }
+
+// TestCosignKeyFiles loads key files that cosign wrote (testdata/cosign,
+// from cosign's own tests) and signs with them.
+func TestCosignKeyFiles(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"sigstore-ecdsa.key", "cosign-rsa.key"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join("testdata", "cosign", name)
+			if _, err := LoadSigner(context.Background(), path, StaticPassword([]byte("not-hello"))); !errors.Is(err, ErrWrongPassword) {
+				t.Fatalf("wrong password: got %v, want ErrWrongPassword", err)
+			}
+			s, err := LoadSigner(context.Background(), path, StaticPassword([]byte("hello")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := DigestBytes([]byte("artifact"))
+			b, err := s.SignDigest(context.Background(), d, SignOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Verify(b, d, Policy{PublicKey: s.PublicKey()}); err != nil {
+				t.Fatalf("verify: %v", err)
+			}
+		})
+	}
+}

@@ -84,18 +84,26 @@ func newVerifyCmd(a *app) *cobra.Command {
 			return runVerify(cmd, a, &opts, args[0])
 		},
 	}
+	opts.registerPolicy(cmd)
 	f := cmd.Flags()
 	f.StringVar(&opts.bundle, "bundle", "", "the Sigstore bundle (default FILE.sigstore.json)")
-	f.StringVar(&opts.key, "key", "", "public key (PEM) or KMS URI the bundle must be signed with")
-	f.StringVar(&opts.identity, "certificate-identity", "", "signer identity the certificate must name (SAN: workflow URI or email)")
-	f.StringVar(&opts.identityRegexp, "certificate-identity-regexp", "", "Go regular expression the certificate identity must match")
-	f.StringVar(&opts.issuer, "certificate-oidc-issuer", "", "OIDC issuer the certificate must name, e.g. https://token.actions.githubusercontent.com")
-	f.StringVar(&opts.issuerRegexp, "certificate-oidc-issuer-regexp", "", "Go regular expression the OIDC issuer must match")
-	f.StringVar(&opts.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json; no network access at all when given")
 	f.StringVar(&opts.typ, "type", "", "require an attestation of this predicate type (short name or URI, as for attest)")
 	f.StringVarP(&opts.format, "format", "f", "text", "output format: text or json")
-	f.BoolVar(&opts.insecureIgnoreSCT, "insecure-ignore-sct", false, "accept certificates without an SCT (private Sigstore deployments without a CT log only)")
 	return cmd
+}
+
+// registerPolicy registers the flags that say whom to trust: --key, the
+// certificate identity and issuer (exact or regexp), --trusted-root and
+// --insecure-ignore-sct. release verify shares them.
+func (o *verifyCmdOptions) registerPolicy(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.key, "key", "", "public key (PEM) or KMS URI the bundle must be signed with")
+	f.StringVar(&o.identity, "certificate-identity", "", "signer identity the certificate must name (SAN: workflow URI or email)")
+	f.StringVar(&o.identityRegexp, "certificate-identity-regexp", "", "Go regular expression the certificate identity must match")
+	f.StringVar(&o.issuer, "certificate-oidc-issuer", "", "OIDC issuer the certificate must name, e.g. https://token.actions.githubusercontent.com")
+	f.StringVar(&o.issuerRegexp, "certificate-oidc-issuer-regexp", "", "Go regular expression the OIDC issuer must match")
+	f.StringVar(&o.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json; no network access at all when given")
+	f.BoolVar(&o.insecureIgnoreSCT, "insecure-ignore-sct", false, "accept certificates without an SCT (private Sigstore deployments without a CT log only)")
 }
 
 // verifyOutput is the JSON result of verify.
@@ -112,7 +120,7 @@ func runVerify(cmd *cobra.Command, a *app, opts *verifyCmdOptions, file string) 
 	if bundlePath == "" {
 		bundlePath = file + bundleSuffix
 	}
-	policy, err := opts.policy(cmd, a)
+	policy, err := opts.policy(cmd)
 	if err != nil {
 		return err
 	}
@@ -165,20 +173,24 @@ func verifyArtifact(b *signing.Bundle, file string, p signing.Policy) (*signing.
 	return res, "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
-func (o *verifyCmdOptions) policy(cmd *cobra.Command, a *app) (signing.Policy, error) {
+func (o *verifyCmdOptions) policy(cmd *cobra.Command) (signing.Policy, error) {
 	p := signing.Policy{InsecureIgnoreSCT: o.insecureIgnoreSCT}
 	hasIdentity := o.identity != "" || o.identityRegexp != "" || o.issuer != "" || o.issuerRegexp != ""
 	switch {
 	case o.key != "" && hasIdentity:
 		return p, usageErrorf("%s: give --key or a certificate identity, not both", cmd.CommandPath())
-	case o.key != "":
-		pem, err := publicKeyPEM(cmd, a, o.key)
+	case signing.IsKMS(o.key):
+		s, err := signing.LoadSigner(cmd.Context(), o.key, nil)
 		if err != nil {
-			return p, err
-		}
-		if p.PublicKey, err = signing.ParsePublicKey(o.key, pem); err != nil {
 			return p, keyError(err)
 		}
+		p.PublicKey = s.PublicKey()
+	case o.key != "":
+		pub, err := signing.ReadPublicKeyFile(o.key)
+		if err != nil {
+			return p, keyError(err)
+		}
+		p.PublicKey = pub
 	case (o.identity == "" && o.identityRegexp == "") || (o.issuer == "" && o.issuerRegexp == ""):
 		return p, usageErrorf("%s: give --key PUB, or --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp]", cmd.CommandPath())
 	default:
