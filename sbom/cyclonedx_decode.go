@@ -203,7 +203,6 @@ func partOf(child, parent cdx.Component) bool {
 // mergeComponents converts, gives every component a bom-ref, merges those
 // with the same ref and sorts them by ref.
 func mergeComponents(cs []cdx.Component) []Component {
-	byRef := make(map[string]int, len(cs))
 	out := make([]Component, 0, len(cs))
 	for _, c := range cs {
 		m := fromCDXComponent(c)
@@ -213,6 +212,17 @@ func mergeComponents(cs []cdx.Component) []Component {
 		if m.BOMRef == "" {
 			m.BOMRef = m.Name + "@" + m.Version
 		}
+		out = append(out, m)
+	}
+	return mergeModelComponents(out)
+}
+
+// mergeModelComponents merges components with the same bom-ref and sorts
+// them by ref.
+func mergeModelComponents(cs []Component) []Component {
+	byRef := make(map[string]int, len(cs))
+	out := make([]Component, 0, len(cs))
+	for _, m := range cs {
 		if i, ok := byRef[m.BOMRef]; ok {
 			out[i] = MergeComponent(out[i], m)
 			continue

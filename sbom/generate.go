@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/google/osv-scalibr/extractor/filesystem"
@@ -86,6 +87,12 @@ func Generate(ctx context.Context, root string, opts GenerateOptions) (*BOM, err
 		}
 		return g.file(ctx, rel)
 	}, g.fail)
+	var ferr *FileError
+	if errors.As(err, &ferr) {
+		// Name the file as the caller knows it: under root as given.
+		ferr.Path = filepath.ToSlash(filepath.Join(root, filepath.FromSlash(ferr.Path)))
+		return nil, fmt.Errorf("generate sbom: %w", ferr)
+	}
 	if err != nil {
 		return nil, err
 	}

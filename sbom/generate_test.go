@@ -246,8 +246,8 @@ func TestGenerateBadInput(t *testing.T) {
 			if !errors.As(err, &fe) {
 				t.Fatalf("error = %v, want a *FileError", err)
 			}
-			if !strings.HasPrefix(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
-				t.Errorf("error = %q, want one line starting %q", err, tt.want)
+			if want := "generate sbom: " + filepath.ToSlash(dir) + "/" + tt.want; !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("error = %q, want one line starting %q", err, want)
 			}
 			b, err := Generate(context.Background(), dir, GenerateOptions{KeepGoing: true})
 			if err != nil {

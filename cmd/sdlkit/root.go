@@ -74,6 +74,7 @@ Data goes to stdout, messages to stderr. See 'sdlkit help exit-codes'.`,
 		newSignCmd(a),
 		newAttestCmd(a),
 		newVerifyCmd(a),
+		newSBOMCmd(a),
 	)
 	return root
 }

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sdlkit/sdlkit/internal/atomicfile"
+	"github.com/sdlkit/sdlkit/sbom"
+)
+
+// sbomGenerateOptions are the flags of 'sdlkit sbom generate'.
+type sbomGenerateOptions struct {
+	path        string
+	output      string
+	format      string
+	specVersion string
+	gen         sbom.GenerateOptions
+}
+
+func newSBOMGenerateCmd(a *app) *cobra.Command {
+	var opts sbomGenerateOptions
+	cmd := &cobra.Command{
+		Use:   "generate [PATH]",
+		Short: "Make the SBOM of a source tree from its lockfiles and Go binaries",
+		Long: `Generate walks PATH (default: the current directory) and writes the SBOM of
+every component its lockfiles, manifests and Go binaries pin: go.mod/go.sum,
+Go binaries (build info), package-lock.json (v1-v3, workspaces),
+pnpm-lock.yaml, yarn.lock, requirements*.txt, poetry.lock, uv.lock,
+Pipfile.lock, Cargo.lock, pom.xml, gradle.lockfile, composer.lock,
+Gemfile.lock and packages.lock.json.
+
+Each component has its purl as bom-ref, its scope where the lockfile says,
+the hashes the lockfile carries (npm integrity, Cargo checksums, go.sum, pip
+hashes), licenses where known and the files it was found in. The dependency
+graph is recorded where the lockfile expresses it. A component found in
+several files is one component. Development dependencies are left out unless
+--include-dev, which keeps them with scope "excluded".
+
+The directories .git, .hg, .svn, node_modules, vendor and testdata are not
+searched: node_modules and vendor hold installed copies of what the lockfiles
+pin, and the lockfiles of the packages in them are not what is installed.
+
+metadata.component is the product: --name, --version and --supplier, else
+what go.mod, package.json, Cargo.toml or pyproject.toml at PATH say, the git
+tag on HEAD for the version, and the directory name. --artifact binds the SBOM
+to built files by their SHA-256 and SHA-512.
+
+The output is reproducible: the same inputs give the same bytes. The serial
+number is derived from the content, and the timestamp is SOURCE_DATE_EPOCH
+when set (and left out otherwise).
+
+A lockfile that cannot be read or parsed stops the command (exit 2) and no
+output is written; --keep-going skips it with a warning and records it in the
+SBOM's properties as sdlkit:skipped, so that readers know the SBOM is
+incomplete.`,
+		Example: `  sdlkit sbom generate -o sbom.cdx.json
+  sdlkit sbom generate ./service --name plc-gateway --version v1.4.0 \
+      --supplier "Example Automation GmbH" --artifact dist/plc-gateway
+  sdlkit sbom generate --format spdx-json -o sbom.spdx.json
+  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) sdlkit sbom generate -o sbom.cdx.json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.path = "."
+			if len(args) == 1 {
+				opts.path = args[0]
+			}
+			return runSBOMGenerate(cmd, a, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.output, "output", "o", "", "write the SBOM to `FILE` (default: stdout)")
+	f.StringVar(&opts.format, "format", "cyclonedx-json", "output format: cyclonedx-json, cyclonedx-xml or spdx-json")
+	f.StringVar(&opts.specVersion, "spec-version", sbom.SpecVersion16, "CycloneDX spec version: 1.6 or 1.5")
+	f.StringVar(&opts.gen.Name, "name", "", "product name (default: from go.mod, package.json, … or the directory)")
+	f.StringVar(&opts.gen.Version, "version", "", "product version (default: from the manifest or the git tag on HEAD)")
+	f.StringVar(&opts.gen.Supplier, "supplier", "", "the organisation that supplies the product")
+	f.StringArrayVar(&opts.gen.Artifacts, "artifact", nil, "a built `FILE` the SBOM describes, hashed with SHA-256 and SHA-512 (repeatable)")
+	f.BoolVar(&opts.gen.IncludeDev, "include-dev", false, "keep development dependencies, with scope excluded")
+	f.BoolVar(&opts.gen.KeepGoing, "keep-going", false, "skip files that cannot be read or parsed, with a warning, and record them in the SBOM")
+	return cmd
+}
+
+func runSBOMGenerate(cmd *cobra.Command, a *app, opts sbomGenerateOptions) error {
+	if err := checkFormat(opts.format, "cyclonedx-json", "cyclonedx-xml", "spdx-json"); err != nil {
+		return err
+	}
+	if opts.specVersion != sbom.SpecVersion16 && opts.specVersion != sbom.SpecVersion15 {
+		return usageErrorf("unknown --spec-version %q: use 1.6 or 1.5", opts.specVersion)
+	}
+	ts, err := sourceDateEpoch(a.getenv("SOURCE_DATE_EPOCH"))
+	if err != nil {
+		return err
+	}
+	opts.gen.Timestamp = ts
+	opts.gen.Tool = sbom.Tool{Vendor: "sdlkit", Name: "sdlkit", Version: readBuildVersion().Version}
+	b, err := sbom.Generate(cmd.Context(), opts.path, opts.gen)
+	var ferr *sbom.FileError
+	if errors.As(err, &ferr) {
+		return inputError(err, "fix or remove the file, or pass --keep-going to skip it and record it in the SBOM")
+	}
+	if err != nil {
+		return inputError(err)
+	}
+	for _, s := range sbom.Skipped(b) {
+		a.warnf("skipped %s", s)
+	}
+	encode := func(w io.Writer) error {
+		if opts.format == "spdx-json" {
+			return sbom.EncodeSPDX(w, b)
+		}
+		return sbom.EncodeCycloneDX(w, b, sbom.EncodeOptions{XML: opts.format == "cyclonedx-xml", SpecVersion: opts.specVersion})
+	}
+	if opts.output == "" {
+		return encode(a.out)
+	}
+	return atomicfile.Write(opts.output, atomicfile.Options{}, encode)
+}
+
+// sourceDateEpoch parses SOURCE_DATE_EPOCH (https://reproducible-builds.org/specs/source-date-epoch/);
+// unset gives the zero time.
+func sourceDateEpoch(v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	secs, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || secs < 0 {
+		return time.Time{}, usageErrorf("SOURCE_DATE_EPOCH=%q is not a number of seconds since 1970", v)
+	}
+	return time.Unix(secs, 0).UTC(), nil
+}
