@@ -75,6 +75,7 @@ Data goes to stdout, messages to stderr. See 'sdlkit help exit-codes'.`,
 		newAttestCmd(a),
 		newVerifyCmd(a),
 		newSBOMCmd(a),
+		newReleaseCmd(a),
 	)
 	return root
 }

@@ -42,7 +42,7 @@ func TestSignAndVerifySigned(t *testing.T) {
 	if err != nil {
 		t.Fatalf("VerifySigned() = %v", err)
 	}
-	if v.Files.Files != 2 || v.Signature.SignedWith != "key" || v.ManifestDigest != signed.Digest.String() {
+	if v.Files.Matched != 2 || v.Signature.SignedWith != "key" || v.ManifestDigest != signed.Digest.String() {
 		t.Errorf("VerifySigned() = %+v, files %+v", v, v.Files)
 	}
 

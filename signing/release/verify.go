@@ -39,9 +39,9 @@ type Problem struct {
 
 // Report is the outcome of Verify.
 type Report struct {
-	// Files and Bytes count the files that matched and their total size.
-	Files int   `json:"files"`
-	Bytes int64 `json:"bytes"`
+	// Matched and MatchedBytes count the files that matched and their total size.
+	Matched      int   `json:"matched"`
+	MatchedBytes int64 `json:"matchedBytes"`
 	// Problems lists every difference, sorted by path.
 	Problems []Problem `json:"problems"`
 }
@@ -165,7 +165,7 @@ func (r *Report) add(want, got File) {
 	case got.Digest.SHA512 != want.Digest.SHA512:
 		r.Problems = append(r.Problems, Problem{Path: want.Path, Kind: Modified, Detail: "sha512 differs from the manifest"})
 	default:
-		r.Files++
-		r.Bytes += got.Size
+		r.Matched++
+		r.MatchedBytes += got.Size
 	}
 }

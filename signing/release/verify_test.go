@@ -71,7 +71,7 @@ func TestBuildAndVerify(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify() = %v", err)
 	}
-	if report.Files != 4 || report.Bytes != 3+3<<20+17+5 {
+	if report.Matched != 4 || report.MatchedBytes != 3+3<<20+17+5 {
 		t.Errorf("Verify() report = %+v", report)
 	}
 }

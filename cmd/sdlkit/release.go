@@ -1,0 +1,289 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sdlkit/sdlkit/internal/atomicfile"
+	"github.com/sdlkit/sdlkit/signing"
+	"github.com/sdlkit/sdlkit/signing/release"
+)
+
+func newReleaseCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "release",
+		Short: "Sign and verify whole release directories",
+		Long: `A release is a directory of files shipped together: firmware images, packages,
+SBOMs, bundles, notes. 'release sign' lists every file with its size, SHA-256
+and SHA-512 in a manifest and signs the manifest; 'release verify' checks the
+signature, then every file, in one offline command for the customer.
+
+The manifest is DIR/sdlkit-release.json and its Sigstore bundle
+DIR/sdlkit-release.json.sigstore.json unless --manifest and --bundle say
+otherwise. Neither is part of the release: files at those two default paths
+and at the paths given are left out of the manifest, and are not reported
+as extra files by verify (a file the manifest lists is always checked). Ship
+the directory as it is, manifest and bundle included.`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
+			}
+			return cmd.Help()
+		},
+	}
+	cmd.AddCommand(newReleaseSignCmd(a), newReleaseVerifyCmd(a))
+	return cmd
+}
+
+// releasePaths are the manifest and bundle locations of a release.
+type releasePaths struct {
+	dir      string
+	manifest string
+	bundle   string
+}
+
+func (p *releasePaths) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&p.manifest, "manifest", "", "the release manifest (default DIR/"+release.DefaultName+")")
+	cmd.Flags().StringVar(&p.bundle, "bundle", "", "the manifest's Sigstore bundle (default MANIFEST"+release.BundleSuffix+")")
+}
+
+// resolve fills in the defaults for dir.
+func (p *releasePaths) resolve(dir string) {
+	p.dir = dir
+	if p.manifest == "" {
+		p.manifest = filepath.Join(dir, release.DefaultName)
+	}
+	if p.bundle == "" {
+		p.bundle = p.manifest + release.BundleSuffix
+	}
+}
+
+// options are the release package options: the manifest and its bundle, at
+// the default place and where the flags say, are not part of the release.
+func (p *releasePaths) options() release.Options {
+	def := filepath.Join(p.dir, release.DefaultName)
+	return release.Options{Exclude: []string{p.manifest, p.bundle, def, def + release.BundleSuffix}}
+}
+
+type releaseSignOptions struct {
+	signerOptions
+	releasePaths
+}
+
+func newReleaseSignCmd(a *app) *cobra.Command {
+	var opts releaseSignOptions
+	cmd := &cobra.Command{
+		Use:   "sign DIR (--key KEY | --keyless)",
+		Short: "Write and sign the manifest of a release directory",
+		Long: `Sign walks DIR, hashes every regular file with SHA-256 and SHA-512 (in
+parallel, each file read once), writes the release manifest and signs its
+bytes into a Sigstore bundle, exactly as 'sdlkit sign' signs a file. The
+manifest is canonical: the same files give the same bytes.
+
+Symbolic links, devices and pipes are refused, not followed: what a link
+points to is not part of the release, and a verifier must never be led
+outside DIR. File names must be portable: valid UTF-8, no backslashes or
+control characters. Empty directories are not recorded.
+
+Sign the files you ship one by one first (sdlkit sign, sdlkit attest) if
+you want per-file bundles: they are then files of the release like any other.
+
+The manifest's and the bundle's paths are printed on stdout. Key and keyless
+options are those of 'sdlkit sign'.`,
+		Example: `  SDLKIT_PASSWORD=… sdlkit release sign dist --key release.key
+  sdlkit release sign dist --keyless
+  sdlkit release sign dist --key release.key --manifest out/manifest.json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.check(cmd); err != nil {
+				return err
+			}
+			opts.resolve(args[0])
+			return runReleaseSign(cmd.Context(), a, &opts, args[0])
+		},
+	}
+	opts.signerOptions.register(cmd)
+	opts.releasePaths.register(cmd)
+	return cmd
+}
+
+func runReleaseSign(ctx context.Context, a *app, opts *releaseSignOptions, dir string) error {
+	s, err := opts.signer(ctx, a)
+	if err != nil {
+		return err
+	}
+	signed, err := release.Sign(ctx, dir, s, opts.options(), opts.signOptions())
+	if err != nil {
+		return releaseSignError(err)
+	}
+	if err := atomicfile.WriteFile(opts.manifest, signed.Bytes); err != nil {
+		return inputError(err)
+	}
+	if _, err := fmt.Fprintln(a.out, opts.manifest); err != nil {
+		return err
+	}
+	if err := writeBundle(a, signed.Bundle, opts.bundle); err != nil {
+		return err
+	}
+	var bytes int64
+	for _, f := range signed.Manifest.Files {
+		bytes += f.Size
+	}
+	a.infof("signed release %s: %d files, %d bytes, manifest %s", dir, len(signed.Manifest.Files), bytes, signed.Digest)
+	return nil
+}
+
+// releaseSignError adds the hint that helps with a release that cannot be
+// listed.
+func releaseSignError(err error) error {
+	switch {
+	case errors.Is(err, release.ErrUnsupportedFile):
+		return inputError(err, "replace the link by the file it points to, or move it out of the release directory")
+	case errors.Is(err, release.ErrUnsafePath):
+		return inputError(err, "rename the file: release paths must be portable (UTF-8, no backslashes or control characters)")
+	}
+	return inputError(err)
+}
+
+type releaseVerifyOptions struct {
+	verifyCmdOptions
+	releasePaths
+}
+
+const releaseVerifyLong = `Verify checks a release directory in one command, offline:
+
+  1. the manifest's Sigstore bundle, with --key or with the certificate
+     identity and the trusted root, exactly as 'sdlkit verify' checks a file;
+  2. the manifest itself: its version, and that every path is a plain
+     relative path inside DIR (a manifest listing ../etc/passwd is refused
+     before any file is opened);
+  3. every file in DIR: listed, same size, same SHA-256 and SHA-512; nothing
+     listed is missing, nothing unlisted was added, no symbolic links.
+
+Nothing in the manifest is used before its signature verifies. Every
+difference is listed on stderr (and in the JSON with --format json), not
+just the first.
+
+What it proves: DIR holds exactly the files the signer released, byte for
+byte. What it does not prove: that the signer is the right one for this
+product (check the key or identity against the supplier's documentation),
+or that the files are free of vulnerabilities.
+
+Exit status: 0 verified; 1 invalid (bad signature, wrong key or identity,
+unsafe manifest, files that differ); 2 could not read (missing or
+unparsable manifest, bundle, key or trusted root) or usage error.`
+
+func newReleaseVerifyCmd(a *app) *cobra.Command {
+	var opts releaseVerifyOptions
+	cmd := &cobra.Command{
+		Use:   "verify DIR (--key PUB | --certificate-identity ID --certificate-oidc-issuer ISS)",
+		Short: "Verify a signed release directory, offline",
+		Long:  releaseVerifyLong,
+		Example: `  sdlkit release verify plc-fw-1.2.0 --key acme-release.pub
+  sdlkit release verify plc-fw-1.2.0 --trusted-root trusted_root.json \
+      --certificate-identity https://github.com/acme/fw/.github/workflows/release.yml@refs/tags/v1.2.0 \
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com
+  sdlkit release verify dist --key release.pub --format json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(opts.format, "text", "json"); err != nil {
+				return err
+			}
+			opts.resolve(args[0])
+			return runReleaseVerify(cmd, a, &opts, args[0])
+		},
+	}
+	opts.releasePaths.register(cmd)
+	opts.registerPolicy(cmd)
+	cmd.Flags().StringVarP(&opts.format, "format", "f", "text", "output format: text or json")
+	return cmd
+}
+
+// releaseVerifyOutput is the JSON result of release verify.
+type releaseVerifyOutput struct {
+	Directory string `json:"directory"`
+	Manifest  string `json:"manifest"`
+	Bundle    string `json:"bundle"`
+	Verified  bool   `json:"verified"`
+	*release.Verification
+}
+
+func runReleaseVerify(cmd *cobra.Command, a *app, opts *releaseVerifyOptions, dir string) error {
+	policy, err := opts.policy(cmd)
+	if err != nil {
+		return err
+	}
+	manifest, err := readManifest(opts.manifest)
+	if err != nil {
+		return err
+	}
+	b, err := signing.ReadBundleFile(opts.releasePaths.bundle)
+	if err != nil {
+		return verifyError(err)
+	}
+	if err := opts.addTrustedRoot(a, b, &policy); err != nil {
+		return err
+	}
+	v, verr := release.VerifySigned(cmd.Context(), dir, manifest, b, policy, opts.options())
+	if v != nil {
+		printFacts(a, opts.manifest, v.Signature)
+	}
+	if v != nil && v.Files != nil {
+		printReleaseFiles(a, dir, v)
+	}
+	if v != nil && opts.format == "json" {
+		out := releaseVerifyOutput{Directory: dir, Manifest: opts.manifest, Bundle: opts.releasePaths.bundle, Verified: verr == nil, Verification: v}
+		if err := writeJSON(a.out, out); err != nil {
+			return err
+		}
+	}
+	return releaseVerifyError(verr)
+}
+
+// readManifest reads the manifest file, bounded in size.
+func readManifest(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, inputError(fmt.Errorf("read release manifest: %w", err), "sign the release with 'sdlkit release sign DIR', or pass --manifest")
+	}
+	if fi.Size() > release.MaxManifestSize {
+		return nil, inputError(fmt.Errorf("read release manifest %s: %w: larger than %d bytes", path, release.ErrInvalidManifest, release.MaxManifestSize))
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, inputError(fmt.Errorf("read release manifest: %w", err))
+	}
+	return data, nil
+}
+
+// printReleaseFiles prints every difference, or the summary, on stderr.
+func printReleaseFiles(a *app, dir string, v *release.Verification) {
+	for _, p := range v.Files.Problems {
+		a.infof("  %-12s %q: %s", string(p.Kind)+":", p.Path, p.Detail)
+	}
+	if len(v.Files.Problems) == 0 {
+		a.infof("verified release %s: %d files, %d bytes match %s", dir, v.Files.Matched, v.Files.MatchedBytes, v.ManifestDigest)
+	}
+}
+
+// releaseVerifyError maps errors to exit codes: 1 for a release that was
+// read and is not what was signed, 2 for what could not be read.
+func releaseVerifyError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, release.ErrMismatch):
+		return checkFailed(err, "the directory is not what was signed: do not install it; the files above differ")
+	case errors.Is(err, release.ErrUnsafePath):
+		return checkFailed(err, "the signed manifest names a file outside the release directory: do not use this release")
+	case errors.Is(err, release.ErrInvalidManifest):
+		return inputError(err)
+	}
+	return verifyError(err)
+}
