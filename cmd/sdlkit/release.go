@@ -104,6 +104,9 @@ options are those of 'sdlkit sign'.`,
 			if err := opts.check(cmd); err != nil {
 				return err
 			}
+			if opts.bundle == "-" {
+				return usageErrorf("%s: --bundle - is not supported: the bundle is written to a file beside the manifest", cmd.CommandPath())
+			}
 			opts.resolve(args[0])
 			return runReleaseSign(cmd.Context(), a, &opts, args[0])
 		},
