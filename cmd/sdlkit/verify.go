@@ -53,9 +53,11 @@ the supplier's documentation), or anything about a file other than FILE.
 Offline: with --trusted-root FILE, verify makes no network request at all.
 Without it, a bundle that needs a trusted root (certificates, log entries,
 timestamps) makes sdlkit fetch the Sigstore public-good trusted root over
-TUF, which needs the network. On isolated networks, carry trusted_root.json
-in (e.g. 'sigstore-go' or 'cosign trusted-root', or the supplier's copy) and
-pass --trusted-root. Key-signed bundles without log entries need neither.
+TUF, which needs the network (and caches it under ~/.sigstore/root). On
+isolated networks, carry trusted_root.json in - the supplier's copy shipped
+with the release, or the target trusted_root.json of the Sigstore TUF
+repository fetched on a connected machine - and pass --trusted-root.
+Key-signed bundles without log entries need neither.
 
 FILE may also be a digest, sha256:<hex>, when the file itself is not at hand.
 
