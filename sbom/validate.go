@@ -145,18 +145,21 @@ func ValidateReader(r io.Reader, name string) (*ValidationReport, error) {
 }
 
 func validate(data []byte) (*ValidationReport, error) {
-	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
-	switch {
-	case len(trimmed) == 0:
-		return nil, errors.New("empty document")
-	case trimmed[0] == '{':
+	if trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(trimmed) > 0 && trimmed[0] == '{' {
+		// One full decode, not a detection scan and a decode.
 		return validateJSON(data)
-	case trimmed[0] == '<':
+	}
+	format, err := DetectFormat(data)
+	if err != nil {
+		return nil, err
+	}
+	switch format {
+	case FormatCycloneDXXML:
 		return validateCycloneDXXML(data)
-	case bytes.HasPrefix(trimmed, []byte("SPDXVersion:")) || bytes.HasPrefix(trimmed, []byte("#")):
+	case FormatSPDXTagValue:
 		return validateSPDXTagValue(data)
 	}
-	return nil, ErrUnknownFormat
+	return validateJSON(data)
 }
 
 // validateJSON dispatches a JSON document on its top-level keys.
@@ -166,13 +169,14 @@ func validateJSON(data []byte) (*ValidationReport, error) {
 		return nil, err
 	}
 	obj, _ := doc.(map[string]any)
-	switch {
-	case obj["spdxVersion"] != nil:
-		return validateSPDXJSON(data, obj)
-	case obj["bomFormat"] != nil || obj["specVersion"] != nil:
-		return validateCycloneDX(obj, FormatCycloneDXJSON, "")
+	format, err := jsonFormat(func(k string) bool { _, ok := obj[k]; return ok })
+	if err != nil {
+		return nil, err
 	}
-	return nil, ErrUnknownFormat
+	if format == FormatSPDXJSON {
+		return validateSPDXJSON(data, obj)
+	}
+	return validateCycloneDX(obj, FormatCycloneDXJSON, "")
 }
 
 // finish counts the findings and sets Valid.

@@ -1,14 +1,16 @@
 package sbom
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
-// FuzzValidate feeds arbitrary bytes through every input path of Validate:
-// format detection, JSON and XML decoding, CycloneDX and SPDX rules. It must
-// never panic, and must return either an error or a consistent report.
+// FuzzValidate feeds arbitrary bytes through every input path of Validate
+// and Decode: format detection, JSON and XML decoding, CycloneDX and SPDX
+// rules. They must never panic; Validate must return either an error or a
+// consistent report.
 func FuzzValidate(f *testing.F) {
 	for _, s := range []string{
 		cdx16(`"components":[{"type":"library","name":"a","bom-ref":"a","purl":"pkg:npm/a@1","components":[{"type":"library","name":"b","bom-ref":"a"}]}],"dependencies":[{"ref":"a","dependsOn":["x"],"provides":["a"]}]`),
@@ -28,6 +30,7 @@ func FuzzValidate(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = Decode(bytes.NewReader(data), "fuzz")
 		r, err := Validate(data, "fuzz")
 		if err != nil {
 			if r != nil {

@@ -20,6 +20,7 @@ third-party component management (SM-9, SM-10) and update management (SUM).`,
 	}
 	cmd.AddCommand(
 		newSBOMGenerateCmd(a),
+		newSBOMValidateCmd(a), newSBOMDiffCmd(a), newSBOMMergeCmd(a),
 	)
 	return cmd
 }

@@ -20,7 +20,8 @@ func newSBOMDiffCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "diff OLD NEW",
 		Short: "Show the components added, removed, upgraded or downgraded between two SBOMs",
-		Long: `Diff compares two CycloneDX SBOMs of a product, typically two releases, and
+		Long: `Diff compares two SBOMs of a product (CycloneDX or SPDX, JSON, XML or
+tag-value), typically two releases, and
 lists the components added, removed, upgraded, downgraded or changed, and the
 components whose licenses changed: the input to release notes and to the
 evidence of update management.
@@ -63,16 +64,16 @@ func runSBOMDiff(a *app, opts sbomDiffOptions) error {
 	return sbom.DiffBOMs(oldBOM, newBOM, opts.oldFile, opts.newFile).Render(a.out, opts.format)
 }
 
-// readSBOMFile decodes a CycloneDX SBOM file into the model.
+// readSBOMFile decodes an SBOM file, CycloneDX or SPDX, into the model.
 func readSBOMFile(name string) (*sbom.BOM, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, inputError(fmt.Errorf("read sbom %s: %w", name, unwrapPath(err)))
 	}
 	defer f.Close()
-	b, err := sbom.DecodeCycloneDX(f, name)
+	b, err := sbom.Decode(f, name)
 	if err != nil {
-		return nil, inputError(err, "sdlkit reads CycloneDX 1.2 to 1.7, JSON or XML; check the file with 'sdlkit sbom validate'")
+		return nil, inputError(err, "sdlkit reads CycloneDX 1.2 to 1.7 (JSON, XML) and SPDX 2.2 and 2.3 (JSON, tag-value); check the file with 'sdlkit sbom validate'")
 	}
 	return b, nil
 }

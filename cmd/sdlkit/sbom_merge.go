@@ -26,9 +26,10 @@ func newSBOMMergeCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "merge SBOM... [-o OUT]",
 		Short: "Merge the SBOMs of a product's parts into one product SBOM",
-		Long: `Merge makes one product SBOM from the CycloneDX SBOMs of its parts (one per
-binary, container image or lockfile), made by sdlkit or by other tools such as
-trivy, syft or cyclonedx-gomod.
+		Long: `Merge makes one product SBOM from the SBOMs of its parts (one per binary,
+container image or lockfile), made by sdlkit or by other tools such as trivy,
+syft or cyclonedx-gomod: CycloneDX 1.2 to 1.7 (JSON, XML) or SPDX 2.2 and 2.3
+(JSON, tag-value). The output is CycloneDX.
 
 Components are deduplicated by package URL (version included; qualifiers
 that tools spell differently, such as trivy's distro, left out; arch and
