@@ -30,6 +30,21 @@
 // Versions are spelled as their ecosystem does: Go module versions keep
 // their "v". The Go toolchain appears as "stdlib" only when read from a
 // binary: go.mod's go line is a minimum, not the toolchain used.
+//
+// # Validating, comparing, merging
+//
+// Validate checks CycloneDX 1.4 to 1.7 JSON against the official schemas,
+// embedded from CycloneDX/specification (schemas/, no network), with
+// santhosh-tekuri/jsonschema, then against rules a schema cannot express
+// (unique bom-refs, dependency refs that name components, valid purls,
+// versions present; see validate.go for each rule and its severity). Go has
+// no XSD validator: CycloneDX XML is decoded with cyclonedx-go and its JSON
+// form is checked, which misses XML elements cyclonedx-go does not know.
+// The SPDX JSON schema is not embedded: SPDX 2.x (JSON, tag-value) is decoded
+// with spdx/tools-golang and checked for the fields SPDX 2.3 requires, by
+// hand. DiffBOMs orders versions with osv-scalibr's semantic package; Merge
+// deduplicates components by purl and rewrites each input's graph to the
+// merged refs. Decode reads any of these formats into the model.
 package sbom
 
 import "time"

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"strconv"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -93,16 +91,9 @@ func runSBOMMerge(a *app, opts sbomMergeOptions) error {
 
 // mergeOptions builds the library options from the flags and environment.
 func mergeOptions(a *app, opts sbomMergeOptions) (sbom.MergeOptions, error) {
-	m := sbom.MergeOptions{Name: opts.name, Version: opts.version, Supplier: opts.supplier,
-		Tool: sbom.Tool{Vendor: "sdlkit", Name: "sdlkit", Version: readBuildVersion().Version}}
-	if s := a.getenv("SOURCE_DATE_EPOCH"); s != "" {
-		sec, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return m, usageErrorf("SOURCE_DATE_EPOCH %q is not a number of seconds", s)
-		}
-		m.Timestamp = time.Unix(sec, 0).UTC()
-	}
-	return m, nil
+	ts, err := sourceDateEpoch(a.getenv("SOURCE_DATE_EPOCH"))
+	return sbom.MergeOptions{Name: opts.name, Version: opts.version, Supplier: opts.supplier, Timestamp: ts,
+		Tool: sbom.Tool{Vendor: "sdlkit", Name: "sdlkit", Version: readBuildVersion().Version}}, err
 }
 
 // writeOutput writes data to stdout for "-", else atomically to the file.
