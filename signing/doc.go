@@ -40,8 +40,10 @@
 //
 // KMS keys: LoadSigner accepts awskms://, gcpkms://, azurekms:// and
 // hashivault:// references through sigstore's kms package. The cloud SDK
-// providers are not compiled in (they would add several hundred modules and
-// tens of megabytes to a binary that customers install on OT networks);
+// providers are not compiled in: measured on a probe program, importing the
+// four providers (kms/aws, azure, gcp, hashivault v1.10.8) grows a binary
+// from 7.7 MB to 37.6 MB and its packages from 225 to 686, for a binary that
+// customers install on OT networks to verify, which never needs a KMS;
 // sigstore's kms package then runs the provider as a plugin program named
 // sigstore-kms-<scheme> found on PATH, and LoadSigner says so when it is
 // missing.
