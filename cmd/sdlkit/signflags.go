@@ -124,7 +124,7 @@ func (a *app) passwordFunc() signing.PasswordFunc {
 			return nil, err
 		}
 		if string(pw) != string(again) {
-			return nil, fmt.Errorf("%w: the passwords do not match", signing.ErrNoPassword)
+			return nil, errors.New("the passwords do not match")
 		}
 		return pw, nil
 	}
