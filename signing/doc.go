@@ -16,16 +16,17 @@
 // Signing:
 //
 //	s, err := signing.LoadSigner(ctx, "cosign.key", signing.StaticPassword(pw)) // or "awskms://…"
-//	s, err := signing.NewKeylessSigner(ctx, signing.KeylessOptions{IDToken: tok})
+//	s, err := signing.NewKeylessSigner(signing.KeylessOptions{IDToken: tok}) // tok: GitHubActionsToken(…)
 //	d, err := signing.DigestFile("app.tar.gz")
 //	b, err := s.SignDigest(ctx, d, signing.SignOptions{TlogUpload: true})
-//	b, err := s.Attest(ctx, []signing.Subject{{Name: "app.tar.gz", Digest: d}}, predicateType, predicateJSON, signing.SignOptions{})
+//	b, err := s.Attest(ctx, []signing.Subject{signing.SubjectFor("app.tar.gz", d)}, predicateType, predicateJSON, signing.SignOptions{})
 //	err = b.WriteFile("app.tar.gz.sigstore.json")
 //
 // Verifying:
 //
 //	b, err := signing.ReadBundleFile("app.tar.gz.sigstore.json")
 //	tr, err := signing.LoadTrustedRoot("trusted_root.json")
+//	pub, err := signing.ReadPublicKeyFile("release.pub")
 //	res, err := signing.Verify(b, d, signing.Policy{PublicKey: pub})
 //	res, err := signing.Verify(b, d, signing.Policy{Identity: &signing.Identity{SAN: id, Issuer: iss}, TrustedRoot: tr})
 //
