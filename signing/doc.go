@@ -30,8 +30,10 @@
 //	res, err := signing.Verify(b, d, signing.Policy{PublicKey: pub})
 //	res, err := signing.Verify(b, d, signing.Policy{Identity: &signing.Identity{SAN: id, Issuer: iss}, TrustedRoot: tr})
 //
-// Errors: a bundle, key or trusted root that cannot be read or parsed wraps
-// ErrUnreadable; a bundle that was read and does not verify wraps ErrInvalid.
+// Errors: a bundle, key or trusted root that cannot be read or parsed (bad
+// JSON, unknown bundle version) wraps ErrUnreadable; a bundle that was read
+// and does not verify, or parses but is internally inconsistent (a log entry
+// that does not match, a missing inclusion proof), wraps ErrInvalid.
 // Callers map the first to "could not read" and the second to "invalid".
 //
 // Offline use: Verify makes no network request. A trusted root is needed for
