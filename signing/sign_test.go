@@ -5,8 +5,20 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/sigstore/sigstore-go/pkg/root"
 )
+
+func emptyRoot(t *testing.T) *root.TrustedRoot {
+	t.Helper()
+	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01, nil, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
 
 func TestSignVerifyKey(t *testing.T) {
 	t.Parallel()
@@ -50,6 +62,9 @@ func TestSignVerifyKey(t *testing.T) {
 		t.Fatalf("verify reader: %v", err)
 	}
 
+	if _, err := Verify(rb, d, Policy{Identity: &Identity{SAN: "a", Issuer: "b"}, TrustedRoot: emptyRoot(t)}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "signed with a key, not a certificate") {
+		t.Errorf("identity policy on a key bundle: got %v", err)
+	}
 	wrongPub, err := ReadPublicKeyFile(otherPub)
 	if err != nil {
 		t.Fatal(err)

@@ -120,6 +120,9 @@ func (p Policy) material(e verify.SignedEntity) (root.TrustedMaterial, verify.Po
 		}
 		return append(coll, km), verify.WithKey(), nil
 	}
+	if f, err := bundleFacts(e); err == nil && !f.cert {
+		return nil, nil, fmt.Errorf("%w: the bundle is signed with a key, not a certificate; verify it with the signer's public key", ErrInvalid)
+	}
 	id, err := verify.NewShortCertificateIdentity(p.Identity.Issuer, p.Identity.IssuerRegexp, p.Identity.SAN, p.Identity.SANRegexp)
 	if err != nil {
 		return nil, nil, fmt.Errorf("verify bundle: identity: %w", err)
