@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/google/osv-scalibr/extractor/filesystem"
@@ -48,7 +50,7 @@ type generator struct {
 	extractors []filesystem.Extractor
 	maxSize    int64
 	opts       GenerateOptions
-	skipped    []*FileError
+	skipped    []*FileError // under KeepGoing
 	comps      map[string]Component
 	graph      *graphBuilder
 	// binaryMains are the main modules of Go binaries found in the tree.
@@ -81,12 +83,18 @@ func Generate(ctx context.Context, root string, opts GenerateOptions) (*BOM, err
 	if skip == nil {
 		skip = DefaultSkipDirs
 	}
+	var files []fileResult
 	err = walkFiles(root, skip, func(rel string, _ fs.DirEntry) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		return g.file(ctx, rel)
-	}, g.fail)
+		files = append(files, fileResult{rel: rel})
+		return ctx.Err()
+	}, func(ferr *FileError) error {
+		files = append(files, fileResult{rel: ferr.Path, err: ferr})
+		return nil
+	})
+	if err == nil {
+		g.readAll(ctx, files)
+		err = g.mergeAll(files)
+	}
 	var ferr *FileError
 	if errors.As(err, &ferr) {
 		// Name the file as the caller knows it: under root as given.
@@ -99,60 +107,105 @@ func Generate(ctx context.Context, root string, opts GenerateOptions) (*BOM, err
 	return g.bom()
 }
 
-// fail returns ferr unless KeepGoing, which records it instead.
-func (g *generator) fail(ferr *FileError) error {
-	if !g.opts.KeepGoing {
-		return ferr
+// fileResult is what one file gave: components, what the lockfile adds, or
+// the error.
+type fileResult struct {
+	rel   string
+	comps []Component
+	extra *lockInfo
+	// mains are the refs of Go binaries' main modules.
+	mains []string
+	err   error
+}
+
+// readAll reads the files in parallel; mergeAll then merges the results in
+// walk order, so that the output does not depend on scheduling.
+func (g *generator) readAll(ctx context.Context, files []fileResult) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if files[i].err == nil {
+					files[i].err = ctx.Err()
+				}
+				if files[i].err == nil {
+					g.read(ctx, &files[i])
+				}
+			}
+		}()
 	}
-	g.skipped = append(g.skipped, ferr)
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// mergeAll adds each file's components and graph; a file's error stops it
+// unless KeepGoing, which records the error instead.
+func (g *generator) mergeAll(files []fileResult) error {
+	for _, f := range files {
+		var ferr *FileError
+		if errors.As(f.err, &ferr) {
+			if !g.opts.KeepGoing {
+				return ferr
+			}
+			g.skipped = append(g.skipped, ferr)
+			continue
+		}
+		if f.err != nil {
+			return f.err
+		}
+		g.merge(f)
+	}
 	return nil
 }
 
-// file extracts one file and, for the lockfiles that carry more than
+// read extracts one file and, for the lockfiles that carry more than
 // scalibr reads, adds hashes, licenses and the graph.
-func (g *generator) file(ctx context.Context, rel string) error {
-	pkgs, err := g.extractFile(ctx, rel)
-	var ferr *FileError
-	if errors.As(err, &ferr) {
-		return g.fail(ferr)
-	}
+func (g *generator) read(ctx context.Context, f *fileResult) {
+	pkgs, err := g.extractFile(ctx, f.rel)
 	if err != nil {
-		return err
+		f.err = err
+		return
 	}
-	extra, err := g.lockExtra(rel)
-	if errors.As(err, &ferr) {
-		return g.fail(ferr)
+	if f.extra, f.err = g.lockExtra(f.rel); f.err != nil {
+		return
 	}
-	if err != nil || len(pkgs) == 0 && extra == nil {
-		return err
-	}
-	comps := make([]Component, 0, len(pkgs))
 	for i, p := range pkgs {
 		c := toComponent(p)
 		if i == len(pkgs)-1 && isBinaryLocation(p) && c.Name != "stdlib" {
 			// gobinary appends the binary's main module last.
 			c.Type = TypeApplication
-			g.binaryMains[c.BOMRef] = true
+			f.mains = append(f.mains, c.BOMRef)
 		}
-		extra.apply(&c)
-		comps = append(comps, c)
+		f.extra.apply(&c)
+		f.comps = append(f.comps, c)
 	}
-	if extra != nil {
-		for _, c := range extra.packages {
-			c.Locations = []string{rel}
-			comps = append(comps, c)
+	if f.extra != nil {
+		for _, c := range f.extra.packages {
+			c.Locations = []string{f.rel}
+			f.comps = append(f.comps, c)
 		}
 	}
-	added := make(map[string]bool, len(comps))
-	for _, c := range comps {
+}
+
+func (g *generator) merge(f fileResult) {
+	for _, ref := range f.mains {
+		g.binaryMains[ref] = true
+	}
+	added := make(map[string]bool, len(f.comps))
+	for _, c := range f.comps {
 		if c.Name == "" || c.Scope == ScopeExcluded && !g.opts.IncludeDev {
 			continue
 		}
 		g.add(c)
 		added[c.BOMRef] = true
 	}
-	g.graph.addFile(extra, added)
-	return nil
+	g.graph.addFile(f.extra, added)
 }
 
 func (g *generator) add(c Component) {
