@@ -44,7 +44,8 @@ install_cosign() {
 	else
 		log "installing $COSIGN_MODULE/cmd/cosign@$COSIGN_VERSION into $COSIGN_BIN_DIR (a few minutes, once)"
 		mkdir -p "$COSIGN_BIN_DIR"
-		GOBIN=$COSIGN_BIN_DIR go install "$COSIGN_MODULE/cmd/cosign@$COSIGN_VERSION"
+		# Outside sdlkit's module, so that cosign's own go.mod picks the toolchain.
+		(cd "$work" && GOBIN=$COSIGN_BIN_DIR GOFLAGS= GOWORK=off go install "$COSIGN_MODULE/cmd/cosign@$COSIGN_VERSION")
 	fi
 	COSIGN=$bin
 }
