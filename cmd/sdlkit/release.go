@@ -284,7 +284,7 @@ func releaseVerifyError(err error) error {
 	case errors.Is(err, release.ErrMismatch):
 		return checkFailed(err, "the directory is not what was signed: do not install it; the files above differ")
 	case errors.Is(err, release.ErrUnsafePath):
-		return checkFailed(err, "the signed manifest names a file outside the release directory: do not use this release")
+		return checkFailed(err, "the signed manifest has a path that is not a plain relative path inside the release directory: do not use this release")
 	case errors.Is(err, release.ErrInvalidManifest):
 		return inputError(err)
 	}
