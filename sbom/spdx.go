@@ -90,7 +90,8 @@ func toSPDX(b *BOM) *spdx.Document {
 	}
 	for _, a := range b.Artifacts {
 		id := spdxID(artifactRefPrefix + a.Name)
-		doc.Packages = append(doc.Packages, spdxPackage(Component{Name: a.Name, Hashes: a.Hashes}, id))
+		// An artifact is a build of the product: it has its version.
+		doc.Packages = append(doc.Packages, spdxPackage(Component{Name: a.Name, Version: b.Product.Version, Hashes: a.Hashes}, id))
 		doc.Packages[len(doc.Packages)-1].PrimaryPackagePurpose = "FILE"
 		doc.Relationships = append(doc.Relationships, relationship(productID, id, "CONTAINS"))
 	}
