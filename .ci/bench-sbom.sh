@@ -37,12 +37,19 @@ install_peer cyclonedx-gomod github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-
 install_peer syft github.com/anchore/syft/cmd/syft
 (cd "$repo" && go build -o "$bin/sdlkit" ./cmd/sdlkit)
 
-# Each tool reads a copy of the inputs, so that none sees another's output.
+# The inputs, copied so that no tool sees another's output:
+#  - go:sdlkit, sdlkit's own committed tree: a Go module with source, which
+#    cyclonedx-gomod needs (its mod mode lists the modules the packages use,
+#    and panics on a module without packages, such as the fixtures' bare
+#    go.mod/go.sum); every module it needs is in the module cache already.
+#  - go:prometheus, the fixture go.mod/go.sum (sdlkit and syft; the
+#    cyclonedx-gomod run is shown failing).
+#  - npm:cli, the fixture package-lock.json v3 with workspaces.
+#  - all, every fixture lockfile (sdlkit alone: the 1 s budget).
 copy() { mkdir -p "$work/in/$1" && cp -R "$fixtures/$1/." "$work/in/$1/"; }
-for d in prometheus+prometheus sigstore+cosign npm+cli; do copy "$d"; done
-go_in=$work/in/sigstore+cosign
-npm_in=$work/in/npm+cli
-all_in=$fixtures
+for d in prometheus+prometheus npm+cli; do copy "$d"; done
+mkdir -p "$work/in/sdlkit"
+git -C "$repo" archive HEAD | tar -x -C "$work/in/sdlkit"
 
 # median_ms CMD...: the median wall time of $runs runs, in milliseconds.
 median_ms() {
@@ -99,7 +106,7 @@ bench_input() { # label dir peers...
 			row "$label" "$p" "$ms" "$work/peer.json"
 			printf '%-12s %-16s %s slower than sdlkit\n' "$label" "$p" "$(ratio "$ms" "$s")"
 		else
-			printf '%-12s %-16s failed: %s\n' "$label" "$p" "$("${cmd[@]}" 2>&1 | tail -1)"
+			printf '%-12s %-16s failed: %s\n' "$label" "$p" "$("${cmd[@]}" 2>&1 | grep -m1 -E 'panic|ERR|error' || true)"
 		fi
 	done
 }
@@ -109,6 +116,7 @@ go_peers=() npm_peers=()
 have cyclonedx-gomod && go_peers+=(cyclonedx-gomod)
 have syft && go_peers+=(syft) && npm_peers+=(syft)
 
-bench_input go:cosign "$go_in" "${go_peers[@]}"
-bench_input npm:cli "$npm_in" "${npm_peers[@]}"
-bench_input all "$all_in"
+bench_input go:sdlkit "$work/in/sdlkit" "${go_peers[@]}"
+bench_input go:prometheus "$work/in/prometheus+prometheus" "${go_peers[@]}"
+bench_input npm:cli "$work/in/npm+cli" "${npm_peers[@]}"
+bench_input all "$fixtures"

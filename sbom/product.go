@@ -36,8 +36,10 @@ func (g *generator) product() (Component, error) {
 	if p.Version == "" {
 		p.Version = gitTag(g.root)
 	}
-	if g.opts.Name != "" {
-		p.Name = g.opts.Name
+	if g.opts.Name != "" && g.opts.Name != p.Name {
+		// Another name than the manifest's: its ecosystem's purl would
+		// name a package that does not exist.
+		p.Name, p.Ecosystem = g.opts.Name, ""
 	}
 	if g.opts.Version != "" {
 		p.Version = g.opts.Version
