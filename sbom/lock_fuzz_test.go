@@ -64,3 +64,29 @@ func FuzzReadGoSum(f *testing.F) {
 		_, _ = readGoSum(p)
 	})
 }
+
+func TestPNPMKey(t *testing.T) {
+	t.Parallel()
+	for key, want := range map[string][2]string{
+		"left-pad@1.3.0":                         {"left-pad", "1.3.0"},
+		"@babel/core@7.29.7":                     {"@babel/core", "7.29.7"},
+		"/@babel/core@7.29.7(supports-color@8)":  {"@babel/core", "7.29.7"},
+		"/react-dom/18.2.0_react@18.2.0":         {"react-dom", "18.2.0"},
+		"/@types/react/18.2.0":                   {"@types/react", "18.2.0"},
+		"ts-jest@29.4.12(@babel/core@7.29.7(x))": {"ts-jest", "29.4.12"},
+	} {
+		if name, version := pnpmKey(key); name != want[0] || version != want[1] {
+			t.Errorf("pnpmKey(%q) = %q, %q; want %q, %q", key, name, version, want[0], want[1])
+		}
+	}
+	for in, want := range map[[2]string]string{
+		{"react", "18.2.0(react-dom@18.2.0)"}:      "pkg:npm/react@18.2.0",
+		{"string-width-cjs", "string-width@4.2.3"}: "pkg:npm/string-width@4.2.3",
+		{"react", "18.2.0_peer@1.0.0"}:             "pkg:npm/react@18.2.0",
+		{"x", "link:../x"}:                         "",
+	} {
+		if got := pnpmDepRef(in[0], in[1]); got != want {
+			t.Errorf("pnpmDepRef(%q, %q) = %q, want %q", in[0], in[1], got, want)
+		}
+	}
+}

@@ -28,9 +28,10 @@ type pnpmPackage struct {
 	OptionalDependencies pnpmDeps `yaml:"optionalDependencies"`
 }
 
-// readPNPMExtra reads pnpm-lock.yaml v6 and v9: integrity hashes from
-// packages, the graph from snapshots (v9) or packages (v6), and the roots
-// from importers. Peer-dependency suffixes "(…)" and v6's leading "/" are
+// readPNPMExtra reads pnpm-lock.yaml v5 to v9: integrity hashes from
+// packages, the graph from snapshots (v9) or packages (v5, v6), and the
+// roots from importers (v5's single-project top-level dependencies are not
+// read). Peer-dependency suffixes and the leading "/" of v5 and v6 keys are
 // dropped, so that a package is named@versioned as scalibr names it.
 func readPNPMExtra(data []byte) (*lockInfo, error) {
 	var lock struct {
@@ -75,18 +76,36 @@ func (l *lockInfo) addPNPMEdges(ref string, p pnpmPackage) {
 	}
 }
 
-// pnpmKey splits a packages/snapshots key: "/@scope/name@1.0.0(peer@2)" or
-// "name@1.0.0".
+// pnpmKey splits a packages/snapshots key: "name@1.0.0" (v9),
+// "/@scope/name@1.0.0(peer@2)" (v6), "/@scope/name/1.0.0_peer@2" (v5).
 func pnpmKey(key string) (name, version string) {
-	key = strings.TrimPrefix(key, "/")
+	if rest, ok := strings.CutPrefix(key, "/"); ok {
+		segs := strings.SplitN(rest, "/", 3)
+		if strings.HasPrefix(rest, "@") && len(segs) == 3 {
+			return segs[0] + "/" + segs[1], stripPNPMPeers(segs[2])
+		}
+		if !strings.HasPrefix(rest, "@") && len(segs) >= 2 {
+			return segs[0], stripPNPMPeers(strings.Join(segs[1:], "/"))
+		}
+		key = rest
+	}
 	if i := strings.IndexByte(key, '('); i >= 0 {
 		key = key[:i]
 	}
-	i := strings.LastIndexByte(key, '@')
-	if i <= 0 {
+	at := strings.LastIndexByte(key, '@')
+	if at <= 0 {
 		return key, ""
 	}
-	return key[:i], key[i+1:]
+	return key[:at], key[at+1:]
+}
+
+// stripPNPMPeers drops the peer suffix of v5 ("1.0.0_react@18.2.0") and
+// v6 on ("1.0.0(react@18.2.0)"); a semver version has neither "_" nor "(".
+func stripPNPMPeers(v string) string {
+	if i := strings.IndexAny(v, "_("); i >= 0 {
+		return v[:i]
+	}
+	return v
 }
 
 // pnpmDepRef resolves a dependency's version field: a version with peer
@@ -95,11 +114,10 @@ func pnpmDepRef(name, v string) string {
 	if strings.HasPrefix(v, "link:") || strings.HasPrefix(v, "file:") || v == "" {
 		return ""
 	}
-	if i := strings.IndexByte(v, '('); i >= 0 {
-		v = v[:i]
-	}
-	if i := strings.LastIndexByte(v, '@'); i > 0 {
-		name, v = strings.TrimPrefix(v[:i], "/"), v[i+1:]
+	if v[0] >= '0' && v[0] <= '9' {
+		v = stripPNPMPeers(v)
+	} else { // an alias: other@1.0.0 (v9), /other@1.0.0 (v6), /other/1.0.0 (v5)
+		name, v = pnpmKey(v)
 	}
 	return PURL("npm", name, v)
 }
