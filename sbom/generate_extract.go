@@ -3,6 +3,7 @@ package sbom
 import (
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"golang.org/x/mod/modfile"
 	cpb "github.com/google/osv-scalibr/binary/proto/config_go_proto"
 	"github.com/google/osv-scalibr/extractor"
 	"github.com/google/osv-scalibr/extractor/filesystem"
@@ -107,7 +109,7 @@ func (g *generator) runExtractor(ctx context.Context, e filesystem.Extractor, ap
 		return nil, &FileError{Path: api.rel, Err: unwrapPathError(err)}
 	}
 	if e.Name() != gobinary.Name && info.Size() > g.maxSize {
-		return nil, &FileError{Path: api.rel, Err: fmt.Errorf("%w: %d bytes, the limit for a lockfile is %d", ErrTooLarge, info.Size(), g.maxSize)}
+		return nil, &FileError{Path: api.rel, Err: g.tooLarge(info.Size())}
 	}
 	input := &filesystem.ScanInput{FS: g.fsys, Path: api.rel, Root: g.root, Info: info, Reader: f}
 	inv, err := e.Extract(ctx, input)
@@ -124,7 +126,13 @@ func (g *generator) parseError(api *fileAPI, err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	var pe toml.ParseError
+	var xe *xml.SyntaxError
+	var me modfile.ErrorList
 	switch {
+	case errors.As(err, &me) && len(me) > 0:
+		fe.Line, fe.Err = me[0].Pos.Line, me[0].Err
+	case errors.As(err, &xe):
+		fe.Line, fe.Err = xe.Line, errors.New(xe.Msg)
 	case errors.As(err, &se) || errors.As(err, &te):
 		if data, rerr := os.ReadFile(api.abs); rerr == nil {
 			fe.Line = lineOfJSONError(data, err)

@@ -86,14 +86,21 @@ func (g *generator) readLockfile(rel string) ([]byte, error) {
 		return nil, &FileError{Path: rel, Err: unwrapPathError(err)}
 	}
 	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.Size() > g.maxSize {
+		return nil, &FileError{Path: rel, Err: g.tooLarge(info.Size())}
+	}
 	data, err := io.ReadAll(io.LimitReader(f, g.maxSize+1))
 	if err != nil {
 		return nil, &FileError{Path: rel, Err: unwrapPathError(err)}
 	}
 	if int64(len(data)) > g.maxSize {
-		return nil, &FileError{Path: rel, Err: fmt.Errorf("%w: the limit for a lockfile is %d bytes", ErrTooLarge, g.maxSize)}
+		return nil, &FileError{Path: rel, Err: g.tooLarge(int64(len(data)))}
 	}
 	return data, nil
+}
+
+func (g *generator) tooLarge(size int64) error {
+	return fmt.Errorf("%w: %d MiB, the limit for a lockfile is %d MiB", ErrTooLarge, size>>20, g.maxSize>>20)
 }
 
 // graphBuilder collects the graph over all files.

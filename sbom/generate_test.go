@@ -216,9 +216,15 @@ func TestGenerateBadInput(t *testing.T) {
 		{"malformed cargo", func(t *testing.T, dir string) {
 			write(t, dir, "Cargo.lock", "[[package]]\nname = \"a\"\nversion = = \"1\"\n")
 		}, "Cargo.lock:3: "},
+		{"malformed pom.xml", func(t *testing.T, dir string) {
+			write(t, dir, "java/pom.xml", "<project>\n<dependencies>\n</project>\n")
+		}, "java/pom.xml:3: element <dependencies> closed by </project>"},
+		{"malformed pnpm", func(t *testing.T, dir string) {
+			write(t, dir, "pnpm-lock.yaml", "lockfileVersion: '9.0'\npackages:\n  a@1.0.0: [\n")
+		}, "pnpm-lock.yaml:"},
 		{"malformed go.mod", func(t *testing.T, dir string) {
 			write(t, dir, "go.mod", "module x\n\nrequire (\n\tgithub.com/a/b\n)\n")
-		}, "go.mod: "},
+		}, "go.mod:4: usage: require module/path v1.2.3"},
 		{"too large", func(t *testing.T, dir string) {
 			f, err := os.Create(filepath.Join(dir, "package-lock.json"))
 			if err != nil {
@@ -228,7 +234,7 @@ func TestGenerateBadInput(t *testing.T) {
 				t.Fatal(err)
 			}
 			f.Close()
-		}, "package-lock.json: file too large"},
+		}, "package-lock.json: file too large: 1024 MiB, the limit for a lockfile is 64 MiB"},
 		{"symlink loop", func(t *testing.T, dir string) {
 			if err := os.Symlink("Cargo.lock", filepath.Join(dir, "Cargo.lock")); err != nil {
 				t.Fatal(err)
