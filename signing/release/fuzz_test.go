@@ -3,6 +3,8 @@ package release
 import (
 	"bytes"
 	"errors"
+	"io/fs"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -40,6 +42,23 @@ func FuzzParseManifest(f *testing.F) {
 		again, _ := back.Marshal()
 		if !bytes.Equal(canon, again) {
 			t.Fatalf("Marshal() is not stable")
+		}
+	})
+}
+
+// FuzzCheckPath checks that every path the manifest rules accept is a local
+// path on this system, one that cannot name anything outside the release
+// directory (filepath.IsLocal: no "..", not absolute, no reserved names).
+func FuzzCheckPath(f *testing.F) {
+	for _, p := range []string{"a", "a/b.txt", "../x", "/etc/passwd", `a\b`, "a//b", "./a", "C:/x", "NUL", "a/..", "\x00", "ü/ß"} {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		if checkPath(p) != nil {
+			return
+		}
+		if !filepath.IsLocal(filepath.FromSlash(p)) || !fs.ValidPath(p) {
+			t.Fatalf("checkPath(%q) accepted a path that is not local", p)
 		}
 	})
 }

@@ -27,7 +27,8 @@
 //
 // Path rules hold both when a manifest is built and when one is read: paths
 // are valid UTF-8 without control characters or backslashes, relative,
-// without "." or ".." elements, unique and sorted. A manifest that breaks them
+// without "." or ".." elements or Windows device names (NUL, COM1, …),
+// unique and sorted. A manifest that breaks them
 // is refused before any file is opened, and files are opened through an
 // os.Root, so that no manifest can make sdlkit read outside the directory.
 // Symbolic links and other non-regular files are refused, not followed: a
@@ -202,6 +203,19 @@ func checkHex(s string, n int) error {
 	return nil
 }
 
+// windowsReserved reports whether elem names a device on Windows (CON,
+// NUL, COM1, LPT1.txt, …), where opening it would not open a file.
+func windowsReserved(elem string) bool {
+	base, _, _ := strings.Cut(elem, ".")
+	base = strings.ToUpper(strings.TrimRight(base, " "))
+	switch base {
+	case "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$":
+		return true
+	}
+	return len(base) == 4 && (strings.HasPrefix(base, "COM") || strings.HasPrefix(base, "LPT")) &&
+		'1' <= base[3] && base[3] <= '9'
+}
+
 // checkPath enforces the path rules of the package doc. It names the path in
 // the error with %q, so that control characters cannot forge output lines.
 func checkPath(p string) error {
@@ -221,6 +235,9 @@ func checkPath(p string) error {
 	for _, elem := range strings.Split(p, "/") {
 		if elem == ".." {
 			return bad("leaves the release directory")
+		}
+		if windowsReserved(elem) {
+			return bad("a device name on Windows")
 		}
 	}
 	if !fs.ValidPath(p) || p == "." {

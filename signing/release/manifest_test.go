@@ -92,6 +92,8 @@ func TestParseRejects(t *testing.T) {
 		{"empty", manifestJSON(entryJSON("")), ErrUnsafePath, "empty path"},
 		{"newline", manifestJSON(entryJSON(`a\nb`)), ErrUnsafePath, "control character"},
 		{"bad utf8", manifestJSON(entryJSON("a\xffb")), ErrInvalidManifest, "not valid UTF-8"},
+		{"windows device", manifestJSON(entryJSON("docs/nul.txt")), ErrUnsafePath, "a device name on Windows"},
+		{"windows com port", manifestJSON(entryJSON("COM1")), ErrUnsafePath, "a device name on Windows"},
 		{"duplicate", manifestJSON(entryJSON("a"), entryJSON("a")), ErrUnsafePath, "listed twice"},
 		{"file and dir", manifestJSON(entryJSON("a"), entryJSON("a/b")), ErrUnsafePath, `"a" is listed as a file`},
 		{"unsorted", manifestJSON(entryJSON("b"), entryJSON("a")), ErrInvalidManifest, "not sorted"},
