@@ -7,8 +7,8 @@ import (
 )
 
 // The hand-written lockfile readers must return an error, never panic, on
-// any input. Seeds: the start of fixture lockfiles and the
-// polyglot tree.
+// any input. Seeds: the start of fixture lockfiles and the polyglot tree;
+// the fuzzer's minimisation of new inputs is slow on large ones.
 
 func addSeedFiles(f *testing.F, paths ...string) {
 	for _, p := range paths {
@@ -16,7 +16,7 @@ func addSeedFiles(f *testing.F, paths ...string) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		if len(data) > 512 { // the fuzzer crawls on large inputs
+		if len(data) > 512 {
 			data = data[:512]
 		}
 		f.Add(data)
@@ -57,11 +57,7 @@ func FuzzReadPyLockExtra(f *testing.F) {
 func FuzzReadGoSum(f *testing.F) {
 	addSeedFiles(f, filepath.Join(lockfiles, "sigstore+cosign", "go.sum"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p := filepath.Join(t.TempDir(), "go.sum")
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		_, _ = readGoSum(p)
+		_, _ = parseGoSum(data)
 	})
 }
 
