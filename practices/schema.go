@@ -20,12 +20,15 @@ func SchemaJSON() []byte {
 	return data
 }
 
+// schemaBaseURL is where the catalog schema names itself ($id).
+const schemaBaseURL = "https://github.com/sdlkit/sdlkit/practices/schema/"
+
 func catalogSchema() (*jsonschema.Schema, error) {
 	sub, err := fs.Sub(schemaFS, "schema")
 	if err != nil {
 		return nil, err
 	}
-	s, err := jsonschema.Compile(sub, "catalog.schema.json")
+	s, err := jsonschema.Compile(sub, schemaBaseURL, "catalog.schema.json")
 	if err != nil {
 		return nil, fmt.Errorf("catalog schema: %w", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"github.com/package-url/packageurl-go"
+
+	"github.com/sdlkit/sdlkit/internal/jsonschema"
 )
 
 // validateCycloneDX checks a decoded CycloneDX document against the schema
@@ -23,9 +25,7 @@ func validateCycloneDX(obj map[string]any, format DocumentFormat, via string) (*
 		return nil, err
 	}
 	r := &ValidationReport{Format: format, SpecVersion: version, Schema: file + via}
-	if err := s.Validate(obj); err != nil {
-		r.Findings = append(r.Findings, schemaFindings(err)...)
-	}
+	r.Findings = append(r.Findings, schemaFindings(s, obj)...)
 	checkCycloneDXRules(r, obj)
 	return r, nil
 }
@@ -196,4 +196,4 @@ func (w *cdxWalker) checkTarget(ref, loc string) {
 }
 
 // escapeToken escapes one JSON Pointer token.
-func escapeToken(t string) string { return pointer([]string{t})[1:] }
+func escapeToken(t string) string { return jsonschema.Pointer([]string{t})[1:] }

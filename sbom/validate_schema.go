@@ -2,15 +2,11 @@ package sbom
 
 import (
 	"embed"
-	"errors"
 	"fmt"
-	"path"
-	"strings"
+	"io/fs"
 	"sync"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
+	"github.com/sdlkit/sdlkit/internal/jsonschema"
 )
 
 // schemaFS holds the official CycloneDX JSON schemas; see schemas/README.md.
@@ -52,10 +48,11 @@ func cycloneDXSchema(version string) (*jsonschema.Schema, string, error) {
 	if s := schemaCache.compiled[file]; s != nil {
 		return s, file, nil
 	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	c.UseLoader(embeddedLoader{})
-	s, err := c.Compile(schemaBaseURL + file)
+	schemas, err := fs.Sub(schemaFS, "schemas")
+	if err != nil {
+		return nil, "", err
+	}
+	s, err := jsonschema.Compile(schemas, schemaBaseURL, file)
 	if err != nil {
 		// The schemas are embedded: failing to compile one is a bug.
 		return nil, "", fmt.Errorf("compile embedded schema %s: %w", file, err)
@@ -67,68 +64,20 @@ func cycloneDXSchema(version string) (*jsonschema.Schema, string, error) {
 	return s, file, nil
 }
 
-// embeddedLoader serves http://cyclonedx.org/schema/*.json from schemaFS and
-// refuses every other URL, so validation never touches the network.
-type embeddedLoader struct{}
-
-// Load implements jsonschema.URLLoader.
-func (embeddedLoader) Load(url string) (any, error) {
-	name, ok := strings.CutPrefix(url, schemaBaseURL)
-	if !ok || strings.Contains(name, "/") {
-		return nil, fmt.Errorf("load schema %s: not embedded (sdlkit never fetches schemas)", url)
-	}
-	f, err := schemaFS.Open(path.Join("schemas", name))
+// schemaFindings validates obj against s and returns one finding per schema
+// error, capped at maxSchemaFindings.
+func schemaFindings(s *jsonschema.Schema, obj any) []Finding {
+	found, err := s.Validate(obj)
 	if err != nil {
-		return nil, fmt.Errorf("load schema %s: %w", url, err)
-	}
-	defer f.Close()
-	return jsonschema.UnmarshalJSON(f)
-}
-
-// schemaPrinter renders schema errors in English.
-var schemaPrinter = message.NewPrinter(language.English)
-
-// schemaFindings turns a schema validation error into findings, one per
-// leaf cause, capped at maxSchemaFindings.
-func schemaFindings(err error) []Finding {
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
 		return []Finding{{Severity: SeverityError, Rule: RuleSchema, Message: err.Error()}}
 	}
 	var out []Finding
-	seen := map[string]bool{}
-	total := 0
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
-		if len(e.Causes) > 0 {
-			for _, c := range e.Causes {
-				walk(c)
-			}
-			return
+	for _, f := range found {
+		if len(out) == maxSchemaFindings {
+			out = append(out, Finding{Severity: SeverityError, Rule: RuleSchema, Message: fmt.Sprintf("%d more schema errors not shown", len(found)-maxSchemaFindings)})
+			break
 		}
-		f := Finding{Severity: SeverityError, Rule: RuleSchema, Location: pointer(e.InstanceLocation), Message: e.ErrorKind.LocalizedString(schemaPrinter)}
-		if key := f.Location + "\x00" + f.Message; !seen[key] {
-			seen[key] = true
-			total++
-			if len(out) < maxSchemaFindings {
-				out = append(out, f)
-			}
-		}
-	}
-	walk(ve)
-	if total > len(out) {
-		out = append(out, Finding{Severity: SeverityError, Rule: RuleSchema, Message: fmt.Sprintf("%d more schema errors not shown", total-len(out))})
+		out = append(out, Finding{Severity: SeverityError, Rule: RuleSchema, Location: f.Path, Message: f.Message})
 	}
 	return out
-}
-
-// pointer builds a JSON Pointer (RFC 6901) from path tokens.
-func pointer(tokens []string) string {
-	var b strings.Builder
-	for _, t := range tokens {
-		b.WriteByte('/')
-		t = strings.ReplaceAll(t, "~", "~0")
-		b.WriteString(strings.ReplaceAll(t, "/", "~1"))
-	}
-	return b.String()
 }

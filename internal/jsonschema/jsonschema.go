@@ -1,8 +1,10 @@
 // Package jsonschema compiles embedded JSON schemas and turns validation
-// failures into short, one-line findings that name the place in the document.
+// failures into short findings that name the place in the document.
 //
-// It wraps github.com/santhosh-tekuri/jsonschema/v6, whose errors are a tree
-// written for schema authors; sdlkit's users want the leaves, one per line.
+// It wraps github.com/santhosh-tekuri/jsonschema/v6: schemas are served from
+// an fs.FS, never fetched, formats are asserted, and the library's error tree
+// (written for schema authors) becomes its leaves, one finding each, which is
+// what sdlkit's users read.
 package jsonschema
 
 import (
@@ -10,7 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -23,49 +25,45 @@ type Schema struct {
 	s *jsonschema.Schema
 }
 
-// Compile compiles the schema at root from files in fsys; every other file in
-// fsys with a .json name is registered by its base name and its $id, so that
-// $refs between them resolve without a network.
-func Compile(fsys fs.FS, root string) (*Schema, error) {
+// Compile compiles the schema file root from fsys. The schemas name
+// themselves under baseURL (their $id); a $ref to baseURL+NAME is served from
+// the file NAME in fsys, and any other URL is refused, so that compiling never
+// touches the network.
+func Compile(fsys fs.FS, baseURL, root string) (*Schema, error) {
 	c := jsonschema.NewCompiler()
-	entries, err := fs.ReadDir(fsys, ".")
-	if err != nil {
-		return nil, fmt.Errorf("read schemas: %w", err)
-	}
-	for _, e := range entries {
-		if e.IsDir() || path.Ext(e.Name()) != ".json" {
-			continue
-		}
-		f, err := fsys.Open(e.Name())
-		if err != nil {
-			return nil, fmt.Errorf("read schema %s: %w", e.Name(), err)
-		}
-		doc, err := jsonschema.UnmarshalJSON(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("parse schema %s: %w", e.Name(), err)
-		}
-		if err := c.AddResource(e.Name(), doc); err != nil {
-			return nil, fmt.Errorf("add schema %s: %w", e.Name(), err)
-		}
-		if m, ok := doc.(map[string]any); ok {
-			if id, ok := m["$id"].(string); ok && id != e.Name() {
-				if err := c.AddResource(id, doc); err != nil {
-					return nil, fmt.Errorf("add schema %s: %w", id, err)
-				}
-			}
-		}
-	}
-	s, err := c.Compile(root)
+	c.AssertFormat()
+	c.UseLoader(fsLoader{fsys: fsys, base: baseURL})
+	s, err := c.Compile(baseURL + root)
 	if err != nil {
 		return nil, fmt.Errorf("compile schema %s: %w", root, err)
 	}
 	return &Schema{s: s}, nil
 }
 
+// fsLoader serves baseURL+NAME from fsys and refuses every other URL.
+type fsLoader struct {
+	fsys fs.FS
+	base string
+}
+
+// Load implements jsonschema.URLLoader.
+func (l fsLoader) Load(url string) (any, error) {
+	name, ok := strings.CutPrefix(url, l.base)
+	if !ok || strings.Contains(name, "/") {
+		return nil, fmt.Errorf("load schema %s: not embedded (sdlkit never fetches schemas)", url)
+	}
+	f, err := l.fsys.Open(path.Clean(name))
+	if err != nil {
+		return nil, fmt.Errorf("load schema %s: %w", url, err)
+	}
+	defer f.Close()
+	return jsonschema.UnmarshalJSON(f)
+}
+
 // Finding is one way a document breaks the schema.
 type Finding struct {
-	// Path is a JSON pointer to the offending value ("" is the document).
+	// Path is a JSON Pointer (RFC 6901) to the offending value; "" is the
+	// whole document.
 	Path    string `json:"path"`
 	Message string `json:"message"`
 }
@@ -78,9 +76,9 @@ func (f Finding) String() string {
 	return p + ": " + f.Message
 }
 
-// Validate checks doc, a value decoded by encoding/json into any (numbers as
-// float64 or json.Number), and returns the findings sorted by path. An error
-// is returned only when validation could not run.
+// Validate checks doc, a value decoded from JSON into any, and returns its
+// findings, one per leaf of the schema's error tree, without repeats, sorted
+// by path so that reports are the same from run to run. An error is returned only when validation could not run.
 func (s *Schema) Validate(doc any) ([]Finding, error) {
 	err := s.s.Validate(doc)
 	if err == nil {
@@ -96,7 +94,7 @@ func (s *Schema) Validate(doc any) ([]Finding, error) {
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
 		if len(e.Causes) == 0 {
-			f := Finding{Path: pointer(e.InstanceLocation), Message: e.ErrorKind.LocalizedString(p)}
+			f := Finding{Path: Pointer(e.InstanceLocation), Message: e.ErrorKind.LocalizedString(p)}
 			if !seen[f] {
 				seen[f] = true
 				out = append(out, f)
@@ -108,17 +106,15 @@ func (s *Schema) Validate(doc any) ([]Finding, error) {
 		}
 	}
 	walk(ve)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	slices.SortStableFunc(out, func(a, b Finding) int { return strings.Compare(a.Path, b.Path) })
 	return out, nil
 }
 
-func pointer(loc []string) string {
-	if len(loc) == 0 {
-		return ""
-	}
+// Pointer builds a JSON Pointer (RFC 6901) from path tokens.
+func Pointer(tokens []string) string {
 	esc := strings.NewReplacer("~", "~0", "/", "~1")
 	var b strings.Builder
-	for _, t := range loc {
+	for _, t := range tokens {
 		b.WriteByte('/')
 		b.WriteString(esc.Replace(t))
 	}
