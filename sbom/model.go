@@ -25,7 +25,8 @@
 // and go.sum do not say which module requires an indirect one, so below the
 // direct requirements the Go graph is left unknown rather than guessed; a
 // component without an entry in Dependencies has unknown dependencies, one
-// with an empty entry has none.
+// with an empty entry has none. yarn.lock, Gemfile.lock, composer.lock and
+// the other formats give components without hashes or graph for now.
 //
 // Versions are spelled as their ecosystem does: Go module versions keep
 // their "v". The Go toolchain appears as "stdlib" only when read from a
