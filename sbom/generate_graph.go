@@ -57,6 +57,8 @@ func (g *generator) lockExtra(rel string) (*lockInfo, error) {
 		read = readNPMExtra
 	case "Cargo.lock":
 		read = readCargoExtra
+	case "yarn.lock":
+		read = readYarnExtra
 	case "pnpm-lock.yaml":
 		read = readPNPMExtra
 	case "poetry.lock", "uv.lock":

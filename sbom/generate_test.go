@@ -69,6 +69,12 @@ func TestGeneratePolyglot(t *testing.T) {
 	if diff := cmp.Diff([]string{"pkg:pypi/certifi@2024.8.30", "pkg:pypi/idna@3.10"}, depsOf(b, "pkg:pypi/requests@2.32.3")); diff != "" {
 		t.Errorf("uv.lock graph (-want +got):\n%s", diff)
 	}
+	if diff := cmp.Diff([]string{"pkg:npm/js-tokens@4.0.0"}, depsOf(b, "pkg:npm/loose-envify@1.4.0")); diff != "" {
+		t.Errorf("yarn.lock graph (-want +got):\n%s", diff)
+	}
+	if h := got["pkg:npm/js-tokens@4.0.0"].Hashes; len(h) != 1 || h[0].Algorithm != "SHA-512" {
+		t.Errorf("yarn.lock integrity of js-tokens = %v", h)
+	}
 	if diff := cmp.Diff([]string{"pkg:npm/ms@2.0.0"}, depsOf(b, "pkg:npm/debug@2.6.9")); diff != "" {
 		t.Errorf("npm v1 graph (-want +got):\n%s", diff)
 	}

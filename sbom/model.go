@@ -20,12 +20,12 @@
 // Written by hand, because scalibr's extractors do not keep it: the
 // dependency graph, hashes and licenses of package-lock.json (read entirely
 // by hand: scalibr's extractor is quadratic in the lockfile's size and counts
-// devOptional packages as dev), pnpm-lock.yaml, Cargo.lock, poetry.lock and
-// uv.lock; go.sum's module hashes and go.mod's direct requirements. go.mod
+// devOptional packages as dev), pnpm-lock.yaml, yarn.lock (v1), Cargo.lock,
+// poetry.lock and uv.lock; go.sum's module hashes and go.mod's direct requirements. go.mod
 // and go.sum do not say which module requires an indirect one, so below the
 // direct requirements the Go graph is left unknown rather than guessed; a
 // component without an entry in Dependencies has unknown dependencies, one
-// with an empty entry has none. yarn.lock, Gemfile.lock, composer.lock and
+// with an empty entry has none. Yarn 2+, Gemfile.lock, composer.lock and
 // the other formats give components without hashes or graph for now.
 //
 // Versions are spelled as their ecosystem does: Go module versions keep

@@ -1,0 +1,101 @@
+package sbom
+
+import (
+	"bufio"
+	"bytes"
+	"strings"
+)
+
+// yarnEntry is one block of a yarn v1 lockfile.
+type yarnEntry struct {
+	keys      []string // "name@range"
+	version   string
+	integrity string
+	deps      [][2]string // name, range
+}
+
+// readYarnExtra reads a yarn v1 lockfile's integrity hashes and graph: each
+// block lists the name@range keys it satisfies, and its dependencies name
+// ranges that resolve through those keys. yarn.lock does not say which
+// packages the project requires (package.json does), so the roots stay
+// unknown. Yarn 2+ lockfiles (YAML, with "__metadata") carry no SRI hashes
+// and are left to scalibr alone.
+func readYarnExtra(data []byte) (*lockInfo, error) {
+	if bytes.Contains(data, []byte("__metadata:")) {
+		return nil, nil
+	}
+	entries, err := parseYarnV1(data)
+	if err != nil {
+		return nil, &FileError{Err: err}
+	}
+	resolve := map[string]string{} // name@range → ref
+	for _, e := range entries {
+		for _, k := range e.keys {
+			if name, _ := splitYarnKey(k); name != "" {
+				resolve[k] = PURL("npm", name, e.version)
+			}
+		}
+	}
+	info := newLockInfo()
+	info.graph = true
+	for _, e := range entries {
+		if len(e.keys) == 0 {
+			continue
+		}
+		ref := resolve[e.keys[0]]
+		info.hashes[ref] = unionHashes(info.hashes[ref], sriHashes(e.integrity))
+		for _, d := range e.deps {
+			if to, ok := resolve[d[0]+"@"+d[1]]; ok {
+				info.edges[ref] = append(info.edges[ref], to)
+			}
+		}
+	}
+	return info, nil
+}
+
+func parseYarnV1(data []byte) ([]yarnEntry, error) {
+	var out []yarnEntry
+	var cur *yarnEntry
+	inDeps := false
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		trimmed := strings.TrimSpace(line)
+		indent := len(line) - len(strings.TrimLeft(line, " "))
+		switch {
+		case trimmed == "" || strings.HasPrefix(trimmed, "#"):
+		case indent == 0 && strings.HasSuffix(trimmed, ":"):
+			out = append(out, yarnEntry{})
+			cur = &out[len(out)-1]
+			for _, k := range strings.Split(strings.TrimSuffix(trimmed, ":"), ",") {
+				cur.keys = append(cur.keys, strings.Trim(strings.TrimSpace(k), `"`))
+			}
+			inDeps = false
+		case cur == nil:
+		case indent == 2:
+			field, value, _ := strings.Cut(trimmed, " ")
+			value = strings.Trim(value, `"`)
+			inDeps = field == "dependencies:" || field == "optionalDependencies:"
+			switch field {
+			case "version":
+				cur.version = value
+			case "integrity":
+				cur.integrity = value
+			}
+		case indent >= 4 && inDeps:
+			name, rng, _ := strings.Cut(trimmed, " ")
+			cur.deps = append(cur.deps, [2]string{strings.Trim(name, `"`), strings.Trim(rng, `"`)})
+		}
+	}
+	return out, sc.Err()
+}
+
+// splitYarnKey splits "name@range" ("@scope/name@^1.0.0").
+func splitYarnKey(k string) (name, rng string) {
+	i := strings.LastIndexByte(k, '@')
+	if i <= 0 {
+		return "", ""
+	}
+	return k[:i], k[i+1:]
+}
