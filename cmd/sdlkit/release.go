@@ -121,7 +121,11 @@ func runReleaseSign(ctx context.Context, a *app, opts *releaseSignOptions, dir s
 	if err != nil {
 		return err
 	}
-	signed, err := release.Sign(ctx, dir, s, opts.options(), opts.signOptions())
+	ro := opts.options()
+	meter := a.progress("hashing release")
+	ro.Progress = meter
+	signed, err := release.Sign(ctx, dir, s, ro, opts.signOptions())
+	meter.Stop()
 	if err != nil {
 		return releaseSignError(err)
 	}
@@ -233,7 +237,11 @@ func runReleaseVerify(cmd *cobra.Command, a *app, opts *releaseVerifyOptions, di
 	if err := opts.addTrustedRoot(a, b, &policy); err != nil {
 		return err
 	}
-	v, verr := release.VerifySigned(cmd.Context(), dir, manifest, b, policy, opts.options())
+	ro := opts.options()
+	meter := a.progress("hashing release")
+	ro.Progress = meter
+	v, verr := release.VerifySigned(cmd.Context(), dir, manifest, b, policy, ro)
+	meter.Stop()
 	if v != nil {
 		printFacts(a, opts.manifest, v.Signature)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/sdlkit/sdlkit/internal/progress"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -85,6 +86,12 @@ Data goes to stdout, messages to stderr. See 'sdlkit help exit-codes'.`,
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// progress starts a progress meter on stderr for people at a terminal; in
+// pipes and CI (CI set) it is a nil meter that prints nothing.
+func (a *app) progress(label string) *progress.Meter {
+	return progress.Start(a.err, isTerminal(a.err) && a.getenv("CI") == "", label)
 }
 
 // warnf prints a warning to stderr, prefixed as every message is.

@@ -32,6 +32,33 @@ type Options struct {
 	Exclude []string
 	// Workers is how many files are hashed at once; 0 means GOMAXPROCS.
 	Workers int
+	// Progress, if set, is told how many bytes will be hashed and how
+	// many have been.
+	Progress Progress
+}
+
+// Progress follows the hashing of a release. Add is called concurrently.
+type Progress interface {
+	SetTotal(bytes int64)
+	Add(bytes int)
+}
+
+// noProgress is the Progress of callers that pass none.
+type noProgress struct{}
+
+func (noProgress) SetTotal(int64) {}
+func (noProgress) Add(int)        {}
+
+func (o Options) progress(files []File) Progress {
+	if o.Progress == nil {
+		return noProgress{}
+	}
+	var total int64
+	for _, f := range files {
+		total += f.Size
+	}
+	o.Progress.SetTotal(total)
+	return o.Progress
 }
 
 // entry is a file found under the release directory.
@@ -66,7 +93,7 @@ func Build(ctx context.Context, dir string, opts Options) (*Manifest, error) {
 		}
 		files = append(files, File{Path: e.path, Size: e.size})
 	}
-	err = hashAll(ctx, root, opts.Workers, len(files), func(i int) *File { return &files[i] })
+	err = hashAll(ctx, root, opts.Workers, opts.progress(files), len(files), func(i int) *File { return &files[i] })
 	if err != nil {
 		return nil, fmt.Errorf("read release %q: %w", dir, err)
 	}
@@ -139,7 +166,7 @@ func kindOf(m fs.FileMode) string {
 // hashAll fills in the digests (and the size actually read) of n files with
 // a bounded pool of workers; file(i) returns the i-th entry to fill. The
 // first error stops the work.
-func hashAll(ctx context.Context, root *os.Root, workers, n int, file func(int) *File) error {
+func hashAll(ctx context.Context, root *os.Root, workers int, p Progress, n int, file func(int) *File) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -152,7 +179,7 @@ func hashAll(ctx context.Context, root *os.Root, workers, n int, file func(int) 
 		wg.Go(func() {
 			buf := make([]byte, bufSize)
 			for i := range next {
-				if err := hashFile(ctx, root, file(i), buf); err != nil {
+				if err := hashFile(ctx, root, file(i), buf, p); err != nil {
 					cancel(err)
 				}
 			}
@@ -174,7 +201,7 @@ func hashAll(ctx context.Context, root *os.Root, workers, n int, file func(int) 
 
 // hashFile streams one file once through SHA-256 and SHA-512 and records the
 // digests and the number of bytes read in f.
-func hashFile(ctx context.Context, root *os.Root, f *File, buf []byte) error {
+func hashFile(ctx context.Context, root *os.Root, f *File, buf []byte, p Progress) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -191,6 +218,7 @@ func hashFile(ctx context.Context, root *os.Root, f *File, buf []byte) error {
 			h256.Write(buf[:n])
 			h512.Write(buf[:n])
 			size += int64(n)
+			p.Add(n)
 		}
 		if err == io.EOF {
 			break

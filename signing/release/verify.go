@@ -113,7 +113,7 @@ func Verify(ctx context.Context, dir string, m *Manifest, opts Options) (*Report
 	for i, f := range toHash {
 		got[i] = File{Path: f.Path}
 	}
-	err = hashAll(ctx, root, opts.Workers, len(got), func(i int) *File { return &got[i] })
+	err = hashAll(ctx, root, opts.Workers, opts.progress(toHash), len(got), func(i int) *File { return &got[i] })
 	if err != nil {
 		return nil, fmt.Errorf("read release %q: %w", dir, err)
 	}
