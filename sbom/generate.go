@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,6 +43,14 @@ type GenerateOptions struct {
 	SkipDirs []string
 	// MaxLockfileSize replaces DefaultMaxLockfileSize when > 0.
 	MaxLockfileSize int64
+	// GoModuleCache is the Go module cache directory whose go.mod files
+	// give the Go module graph below a go.mod's direct requirements; empty
+	// means DefaultGoModuleCache(os.Getenv).
+	GoModuleCache string
+	// NoGoModuleCache reads nothing outside the tree, so that the output
+	// depends on the tree alone: the Go graph then stops at the direct
+	// requirements.
+	NoGoModuleCache bool
 }
 
 type generator struct {
@@ -55,6 +64,8 @@ type generator struct {
 	graph      *graphBuilder
 	// binaryMains are the main modules of Go binaries found in the tree.
 	binaryMains map[string]bool
+	// goModCache is the module cache read for the Go graph, "" for none.
+	goModCache string
 }
 
 // Generate walks root and returns the BOM of everything its lockfiles,
@@ -78,6 +89,9 @@ func Generate(ctx context.Context, root string, opts GenerateOptions) (*BOM, err
 	}
 	if g.maxSize <= 0 {
 		g.maxSize = DefaultMaxLockfileSize
+	}
+	if !opts.NoGoModuleCache {
+		g.goModCache = cmp.Or(opts.GoModuleCache, DefaultGoModuleCache(os.Getenv))
 	}
 	skip := opts.SkipDirs
 	if skip == nil {
@@ -243,6 +257,10 @@ func (g *generator) bom() (*BOM, error) {
 	b.Dependencies = g.graph.build(product.BOMRef, g.comps)
 	if b.Artifacts, err = hashArtifacts(g.opts.Artifacts); err != nil {
 		return nil, err
+	}
+	gb := g.graph
+	if v := goGraphProperty(gb.goModFiles, gb.goModules, gb.goModsRead, g.goModCache != ""); v != "" {
+		b.Properties = append(b.Properties, Property{Name: PropertyGoGraph, Value: v})
 	}
 	for _, s := range g.skipped {
 		b.Properties = append(b.Properties, Property{Name: PropertySkipped, Value: s.Error()})

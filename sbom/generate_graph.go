@@ -21,6 +21,13 @@ type lockInfo struct {
 	// edges has none (rather than unknown ones).
 	edges map[string][]string
 	graph bool
+	// known are refs whose edges are known (possibly none) where graph is
+	// false.
+	known map[string]bool
+	// goModFiles, goModules and goModsRead count go.mod files, the modules
+	// they require and those whose own go.mod was read from the module
+	// cache, for PropertyGoGraph.
+	goModFiles, goModules, goModsRead int
 	// roots are the refs the project itself depends on directly.
 	roots []string
 	// packages are components read by hand where sdlkit does not use
@@ -29,7 +36,7 @@ type lockInfo struct {
 }
 
 func newLockInfo() *lockInfo {
-	return &lockInfo{hashes: map[string][]Hash{}, licenses: map[string][]string{}, edges: map[string][]string{}}
+	return &lockInfo{hashes: map[string][]Hash{}, licenses: map[string][]string{}, edges: map[string][]string{}, known: map[string]bool{}}
 }
 
 // apply adds what the lockfile says about c.
@@ -49,7 +56,7 @@ func (g *generator) lockExtra(rel string) (*lockInfo, error) {
 	var read func([]byte) (*lockInfo, error)
 	switch path.Base(rel) {
 	case "go.mod":
-		return readGoModExtra(filepath.Join(g.root, filepath.FromSlash(rel)), rel)
+		return readGoModExtra(filepath.Join(g.root, filepath.FromSlash(rel)), rel, g.goModCache)
 	case "package-lock.json", "npm-shrinkwrap.json":
 		if slices.Contains(strings.Split(rel, "/"), "node_modules") {
 			return nil, nil // a dependency's own lockfile, not what is installed
@@ -110,6 +117,8 @@ type graphBuilder struct {
 	edges map[string][]string
 	known map[string]bool // refs whose dependencies are known
 	roots []string
+	// Go module graph sources, summed over the go.mod files.
+	goModFiles, goModules, goModsRead int
 }
 
 func newGraphBuilder() *graphBuilder {
@@ -125,11 +134,14 @@ func (gb *graphBuilder) addFile(l *lockInfo, added map[string]bool) {
 	for ref, on := range l.edges {
 		gb.edges[ref] = append(gb.edges[ref], on...)
 	}
-	if l.graph {
-		for ref := range added {
+	for ref := range added {
+		if l.graph || l.known[ref] {
 			gb.known[ref] = true
 		}
 	}
+	gb.goModFiles += l.goModFiles
+	gb.goModules += l.goModules
+	gb.goModsRead += l.goModsRead
 }
 
 // build returns the sorted graph over the components kept, with the product

@@ -13,25 +13,32 @@ import (
 	"strings"
 
 	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/module"
 )
 
 // readGoModExtra reads what scalibr's go.mod extractor leaves out: the
-// direct requirements (the project's edges in the graph) and the module
-// hashes in the go.sum beside it. go.mod does not say which module needs an
-// indirect requirement, so the graph below the direct requirements stays
-// unknown; go.sum also lists modules and versions outside the build (for
-// their go.mod files only) and is used for hashes only, never to add
-// components.
-func readGoModExtra(abs, rel string) (*lockInfo, error) {
+// direct requirements (the project's edges in the graph), the module
+// hashes in the go.sum beside it and, where cache is not empty, each
+// required module's edges from its go.mod in the module cache. go.mod does
+// not say which module needs an indirect requirement, so without the cache
+// the graph below the direct requirements stays unknown; go.sum also lists
+// modules and versions outside the build (for their go.mod files only) and
+// is used for hashes only, never to add components.
+func readGoModExtra(abs, rel, cache string) (*lockInfo, error) {
 	data, err := os.ReadFile(abs)
 	if err != nil {
 		return nil, &FileError{Path: rel, Err: unwrapPathError(err)}
 	}
-	mf, err := modfile.ParseLax(rel, data, nil)
+	// Parse, not ParseLax: ParseLax drops replace directives, which only
+	// the main module's go.mod may have (scalibr parses it the same way).
+	mf, err := modfile.Parse(rel, data, nil)
 	if err != nil {
 		return nil, &FileError{Path: rel, Err: errors.New(strings.TrimPrefix(err.Error(), rel+":"))}
 	}
 	info := newLockInfo()
+	info.goModFiles = 1
+	selected := map[string]string{}
+	var mods []module.Version
 	replaced := map[string]modfile.Replace{}
 	for _, r := range mf.Replace {
 		replaced[r.Old.Path+"@"+r.Old.Version] = *r
@@ -46,10 +53,13 @@ func readGoModExtra(abs, rel string) (*lockInfo, error) {
 		if mod.Version == "" {
 			continue // replaced by a local directory
 		}
+		selected[r.Mod.Path] = PURL("Go", mod.Path, mod.Version)
+		mods = append(mods, mod)
 		if !r.Indirect {
 			info.roots = append(info.roots, PURL("Go", mod.Path, mod.Version))
 		}
 	}
+	goModGraph(info, cache, selected, mods)
 	sumPath := filepath.Join(filepath.Dir(abs), "go.sum")
 	sums, err := readGoSum(sumPath)
 	if err != nil {

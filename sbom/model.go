@@ -21,11 +21,19 @@
 // dependency graph, hashes and licenses of package-lock.json (read entirely
 // by hand: scalibr's extractor is quadratic in the lockfile's size and counts
 // devOptional packages as dev), pnpm-lock.yaml, yarn.lock (v1), Cargo.lock,
-// poetry.lock and uv.lock; go.sum's module hashes and go.mod's direct requirements. go.mod
-// and go.sum do not say which module requires an indirect one, so below the
-// direct requirements the Go graph is left unknown rather than guessed; a
-// component without an entry in Dependencies has unknown dependencies, one
-// with an empty entry has none. Yarn 2+, Gemfile.lock, composer.lock and
+// poetry.lock and uv.lock; go.sum's module hashes and go.mod's direct
+// requirements. go.mod and go.sum do not say which module requires an
+// indirect one: below the direct requirements the Go graph comes from each
+// module's own go.mod in the local module cache
+// ($GOMODCACHE/cache/download/…/@v/VERSION.mod, located as the go command
+// does but without running it or the network), as go mod graph reads it,
+// with each edge pointing at the version the product's go.mod selects. CI
+// that built the product therefore gets the whole graph; a module missing
+// from the cache keeps unknown dependencies rather than guessed ones, and
+// GenerateOptions.NoGoModuleCache reads nothing outside the tree. The BOM
+// property PropertyGoGraph says which it was. A component without an entry
+// in Dependencies has unknown dependencies, one with an empty entry has
+// none. Yarn 2+, Gemfile.lock, composer.lock and
 // the other formats give components without hashes or graph for now.
 //
 // Versions are spelled as their ecosystem does: Go module versions keep

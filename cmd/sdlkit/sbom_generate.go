@@ -18,7 +18,9 @@ type sbomGenerateOptions struct {
 	output      string
 	format      string
 	specVersion string
-	gen         sbom.GenerateOptions
+	// goModuleCache is --go-module-cache.
+	goModuleCache bool
+	gen           sbom.GenerateOptions
 }
 
 func newSBOMGenerateCmd(a *app) *cobra.Command {
@@ -39,6 +41,14 @@ hashes), licenses where known and the files it was found in. The dependency
 graph is recorded where the lockfile expresses it. A component found in
 several files is one component. Development dependencies are left out unless
 --include-dev, which keeps them with scope "excluded".
+
+go.mod names only the product's own requirements; the Go module graph below
+them is read from each module's go.mod in the local Go module cache
+(GOMODCACHE, else GOPATH/pkg/mod, else ~/go/pkg/mod), as 'go mod graph' does,
+so an SBOM made where the product was built has the whole graph. Nothing is
+downloaded: a module missing from the cache keeps unknown dependencies. The
+SBOM property sdlkit:go-graph says which: module-cache, module-cache-partial
+or direct-only. --go-module-cache=false reads nothing outside PATH.
 
 The directories .git, .hg, .svn, node_modules, vendor and testdata are not
 searched: node_modules and vendor hold installed copies of what the lockfiles
@@ -80,6 +90,7 @@ incomplete.`,
 	f.StringVar(&opts.gen.Supplier, "supplier", "", "the organisation that supplies the product")
 	f.StringArrayVar(&opts.gen.Artifacts, "artifact", nil, "a built `FILE` the SBOM describes, hashed with SHA-256 and SHA-512 (repeatable)")
 	f.BoolVar(&opts.gen.IncludeDev, "include-dev", false, "keep development dependencies, with scope excluded")
+	f.BoolVar(&opts.goModuleCache, "go-module-cache", true, "read the Go module graph below go.mod's direct requirements from the local module cache")
 	f.BoolVar(&opts.gen.KeepGoing, "keep-going", false, "skip files that cannot be read or parsed, with a warning, and record them in the SBOM")
 	return cmd
 }
@@ -96,6 +107,8 @@ func runSBOMGenerate(cmd *cobra.Command, a *app, opts sbomGenerateOptions) error
 		return err
 	}
 	opts.gen.Timestamp = ts
+	opts.gen.NoGoModuleCache = !opts.goModuleCache
+	opts.gen.GoModuleCache = sbom.DefaultGoModuleCache(a.getenv)
 	opts.gen.Tool = sbom.Tool{Vendor: "sdlkit", Name: "sdlkit", Version: readBuildVersion().Version}
 	b, err := sbom.Generate(cmd.Context(), opts.path, opts.gen)
 	var ferr *sbom.FileError
