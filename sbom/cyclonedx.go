@@ -222,24 +222,6 @@ func toCDXProperties(ps []Property) *[]cdx.Property {
 	return &out
 }
 
-// toCDXLicenses writes one SPDX expression as an expression, and anything
-// else as license names: CycloneDX allows either one expression or a list
-// of licenses, and a license id must be on the SPDX list, which a name
-// taken from a lockfile may not be.
-func toCDXLicenses(ls []string) *cdx.Licenses {
-	if len(ls) == 0 {
-		return nil
-	}
-	if len(ls) == 1 && isSPDXExpression(ls[0]) {
-		return &cdx.Licenses{{Expression: ls[0]}}
-	}
-	out := make(cdx.Licenses, len(ls))
-	for i, l := range ls {
-		out[i] = cdx.LicenseChoice{License: &cdx.License{Name: l}}
-	}
-	return &out
-}
-
 // isSPDXExpression reports whether s has the syntax of an SPDX license
 // expression: ids of letters, digits, ".", "-" and "+", joined by AND, OR
 // and WITH, with parentheses. It does not check the ids against the list.

@@ -39,7 +39,7 @@ func testBOM() *BOM {
 				BOMRef: "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1", Type: TypeLibrary,
 				Name: "org.apache.logging.log4j:log4j-core", Version: "2.17.1",
 				PURL: "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1", Ecosystem: "Maven",
-				Licenses: []string{"Apache License, Version 2.0"}, Locations: []string{"java/pom.xml"},
+				Licenses: []string{"Apache-2.0", "Apache License, Version 2.0"}, Locations: []string{"java/pom.xml"},
 			},
 			{
 				BOMRef: "pkg:npm/%40types/node@20.1.0", Type: TypeLibrary, Name: "@types/node", Version: "20.1.0",

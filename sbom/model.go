@@ -36,6 +36,12 @@
 // none. Yarn 2+, Gemfile.lock, composer.lock and
 // the other formats give components without hashes or graph for now.
 //
+// Licenses are written as CycloneDX allows: each license on the SPDX list
+// (the enum of the embedded spdx.schema.json) as license.id, others as
+// license.name, and a lone SPDX expression whose ids are all on the list as
+// the one expression. The list's ids are checked by hand against that enum,
+// because the CycloneDX schema checks license.id against the same enum.
+//
 // Versions are spelled as their ecosystem does: Go module versions keep
 // their "v". The Go toolchain appears as "stdlib" only when read from a
 // binary: go.mod's go line is a minimum, not the toolchain used.

@@ -126,8 +126,10 @@ func spdxPackage(c Component, id common.ElementID) *spdx.Package {
 	if c.Supplier != "" {
 		p.PackageSupplier = &common.Supplier{Supplier: c.Supplier, SupplierType: "Organization"}
 	}
-	if len(c.Licenses) == 1 && isSPDXExpression(c.Licenses[0]) {
-		p.PackageLicenseDeclared = c.Licenses[0]
+	if len(c.Licenses) == 1 {
+		if expr, ok := spdxExpression(c.Licenses[0]); ok {
+			p.PackageLicenseDeclared = expr
+		}
 	}
 	for _, h := range c.Hashes {
 		if alg := strings.ReplaceAll(h.Algorithm, "-", ""); alg != "" {

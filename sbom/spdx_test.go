@@ -42,7 +42,7 @@ func TestSPDXRoundTrip(t *testing.T) {
 	for i := range want.Components {
 		c := &want.Components[i]
 		c.Scope, c.Locations, c.Properties = "", nil, nil
-		if len(c.Licenses) == 1 && !isSPDXExpression(c.Licenses[0]) {
+		if len(c.Licenses) != 1 || !isSPDXExpression(c.Licenses[0]) {
 			c.Licenses = nil
 		}
 	}
