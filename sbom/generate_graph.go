@@ -70,6 +70,8 @@ func (g *generator) lockExtra(rel string) (*lockInfo, error) {
 		read = readPNPMExtra
 	case "poetry.lock", "uv.lock":
 		read = readPyLockExtra
+	case "Pipfile.lock":
+		read = readPipfileLockExtra
 	default:
 		return nil, nil
 	}

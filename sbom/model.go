@@ -21,7 +21,7 @@
 // dependency graph, hashes and licenses of package-lock.json (read entirely
 // by hand: scalibr's extractor is quadratic in the lockfile's size and counts
 // devOptional packages as dev), pnpm-lock.yaml, yarn.lock (v1), Cargo.lock,
-// poetry.lock and uv.lock; go.sum's module hashes and go.mod's direct
+// poetry.lock and uv.lock; Pipfile.lock's hashes; go.sum's module hashes and go.mod's direct
 // requirements. go.mod and go.sum do not say which module requires an
 // indirect one: below the direct requirements the Go graph comes from each
 // module's own go.mod in the local module cache
