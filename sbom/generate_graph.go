@@ -72,6 +72,9 @@ func (g *generator) lockExtra(rel string) (*lockInfo, error) {
 		read = readPyLockExtra
 	case "Pipfile.lock":
 		read = readPipfileLockExtra
+	case "composer.lock":
+		manifest := g.readManifest(path.Join(path.Dir(rel), "composer.json"))
+		read = func(data []byte) (*lockInfo, error) { return readComposerExtra(data, manifest) }
 	default:
 		return nil, nil
 	}
@@ -88,6 +91,17 @@ func (g *generator) lockExtra(rel string) (*lockInfo, error) {
 		return nil, &FileError{Path: rel, Err: err}
 	}
 	return info, nil
+}
+
+// readManifest reads the manifest beside a lockfile for the project's
+// direct requirements; nil when it is missing or unreadable, which leaves
+// the roots unknown.
+func (g *generator) readManifest(rel string) []byte {
+	data, err := g.readLockfile(rel)
+	if err != nil {
+		return nil
+	}
+	return data
 }
 
 // readLockfile reads a lockfile, refusing one over the size limit.

@@ -21,7 +21,10 @@
 // dependency graph, hashes and licenses of package-lock.json (read entirely
 // by hand: scalibr's extractor is quadratic in the lockfile's size and counts
 // devOptional packages as dev), pnpm-lock.yaml, yarn.lock (v1), Cargo.lock,
-// poetry.lock and uv.lock; Pipfile.lock's hashes; go.sum's module hashes and go.mod's direct
+// poetry.lock and uv.lock; Pipfile.lock's hashes; composer.lock's
+// licenses, dist hashes and graph (with composer.json's requirements as the
+// roots; a license array, which Composer reads as "any of", becomes one OR
+// expression); go.sum's module hashes and go.mod's direct
 // requirements. go.mod and go.sum do not say which module requires an
 // indirect one: below the direct requirements the Go graph comes from each
 // module's own go.mod in the local module cache
@@ -33,8 +36,8 @@
 // GenerateOptions.NoGoModuleCache reads nothing outside the tree. The BOM
 // property PropertyGoGraph says which it was. A component without an entry
 // in Dependencies has unknown dependencies, one with an empty entry has
-// none. Yarn 2+, Gemfile.lock, composer.lock and
-// the other formats give components without hashes or graph for now.
+// none. Yarn 2+ and the other formats give components without hashes or
+// graph for now.
 //
 // Licenses are written as CycloneDX allows: each license on the SPDX list
 // (the enum of the embedded spdx.schema.json) as license.id, others as
