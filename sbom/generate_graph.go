@@ -72,6 +72,8 @@ func (g *generator) lockExtra(rel string) (*lockInfo, error) {
 		read = readPyLockExtra
 	case "Pipfile.lock":
 		read = readPipfileLockExtra
+	case "packages.lock.json":
+		read = readNuGetLockExtra
 	case "composer.lock":
 		manifest := g.readManifest(path.Join(path.Dir(rel), "composer.json"))
 		read = func(data []byte) (*lockInfo, error) { return readComposerExtra(data, manifest) }
