@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -181,6 +182,13 @@ func (g *generator) mergeAll(files []fileResult) error {
 // read extracts one file and, for the lockfiles that carry more than
 // scalibr reads, adds hashes, licenses and the graph.
 func (g *generator) read(ctx context.Context, f *fileResult) {
+	if gradleLockfiles[path.Base(f.rel)] {
+		var data []byte
+		if data, f.err = g.readLockfile(f.rel); f.err == nil {
+			f.comps, f.err = readGradleLockfile(data, f.rel)
+		}
+		return
+	}
 	pkgs, err := g.extractFile(ctx, f.rel)
 	if err != nil {
 		f.err = err

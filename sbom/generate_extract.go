@@ -22,7 +22,6 @@ import (
 	"github.com/google/osv-scalibr/extractor/filesystem/language/dotnet/packageslockjson"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/golang/gobinary"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/golang/gomod"
-	"github.com/google/osv-scalibr/extractor/filesystem/language/java/gradlelockfile"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/java/pomxml"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/pnpmlock"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/yarnlock"
@@ -39,14 +38,14 @@ import (
 
 // newExtractors returns osv-scalibr's extractors for the lockfiles and
 // binaries Generate reads: the "lockfile" preset of osv-scanner v2 without
-// the OS package databases, plus Go binaries. package-lock.json is read by
-// hand (readNPMExtra says why).
+// the OS package databases, plus Go binaries. package-lock.json and Gradle
+// lockfiles are read by hand (readNPMExtra and readGradleLockfile say why).
 func newExtractors() ([]filesystem.Extractor, error) {
 	ctors := []func(*cpb.PluginConfig) (filesystem.Extractor, error){
 		gomod.New, gobinary.New,
 		pnpmlock.New, yarnlock.New,
 		requirements.New, poetrylock.New, uvlock.New, pipfilelock.New,
-		cargolock.New, pomxml.New, gradlelockfile.New,
+		cargolock.New, pomxml.New,
 		composerlock.New, gemfilelock.New, packageslockjson.New,
 	}
 	out := make([]filesystem.Extractor, 0, len(ctors))

@@ -20,7 +20,9 @@
 // Written by hand, because scalibr's extractors do not keep it: the
 // dependency graph, hashes and licenses of package-lock.json (read entirely
 // by hand: scalibr's extractor is quadratic in the lockfile's size and counts
-// devOptional packages as dev), pnpm-lock.yaml, yarn.lock (v1), Cargo.lock,
+// devOptional packages as dev), gradle.lockfile (read entirely by hand:
+// scalibr's extractor drops the configurations, from which the scope comes,
+// and skips lines it cannot parse), pnpm-lock.yaml, yarn.lock (v1), Cargo.lock,
 // poetry.lock and uv.lock; Pipfile.lock's hashes; composer.lock's
 // licenses, dist hashes and graph (with composer.json's requirements as the
 // roots; a license array, which Composer reads as "any of", becomes one OR
