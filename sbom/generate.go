@@ -181,21 +181,39 @@ func (g *generator) mergeAll(files []fileResult) error {
 
 // read extracts one file and, for the lockfiles that carry more than
 // scalibr reads, adds hashes, licenses and the graph.
+// readFirst are the lockfiles whose hand-written reader checks what
+// scalibr's extractor does not: it runs before the extractor, so that a
+// malformed file is an error rather than a line scalibr logs (through the
+// standard log package) before carrying on with what it could read. The
+// others run after, so that scalibr's errors, which carry positions, come
+// first.
+var readFirst = map[string]bool{"yarn.lock": true}
+
 func (g *generator) read(ctx context.Context, f *fileResult) {
 	if gradleLockfiles[path.Base(f.rel)] {
 		var data []byte
 		if data, f.err = g.readLockfile(f.rel); f.err == nil {
-			f.comps, f.err = readGradleLockfile(data, f.rel)
+			if f.err = checkUTF8(f.rel, data); f.err == nil {
+				f.comps, f.err = readGradleLockfile(data, f.rel)
+			}
 		}
 		return
+	}
+	first := readFirst[path.Base(f.rel)]
+	if first {
+		if f.extra, f.err = g.lockExtra(f.rel); f.err != nil {
+			return
+		}
 	}
 	pkgs, err := g.extractFile(ctx, f.rel)
 	if err != nil {
 		f.err = err
 		return
 	}
-	if f.extra, f.err = g.lockExtra(f.rel); f.err != nil {
-		return
+	if !first {
+		if f.extra, f.err = g.lockExtra(f.rel); f.err != nil {
+			return
+		}
 	}
 	for i, p := range pkgs {
 		c := toComponent(p)

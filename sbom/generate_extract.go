@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -79,8 +80,8 @@ func (f *fileAPI) Stat() (fs.FileInfo, error) {
 }
 
 // extractFile runs every extractor that wants rel and returns the packages
-// found. A lockfile over maxSize is an ErrTooLarge; binaries are read in
-// place and have no limit.
+// found. A lockfile over maxSize is an ErrTooLarge, one that is not UTF-8
+// an error; binaries are read in place and have no limit.
 func (g *generator) extractFile(ctx context.Context, rel string) ([]*extractor.Package, error) {
 	api := &fileAPI{rel: rel, abs: filepath.Join(g.root, filepath.FromSlash(rel))}
 	var pkgs []*extractor.Package
@@ -98,6 +99,31 @@ func (g *generator) extractFile(ctx context.Context, rel string) ([]*extractor.P
 }
 
 func (g *generator) runExtractor(ctx context.Context, e filesystem.Extractor, api *fileAPI) ([]*extractor.Package, error) {
+	if e.Name() == gobinary.Name {
+		return g.runBinaryExtractor(ctx, e, api)
+	}
+	data, err := g.readLockfile(api.rel)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkUTF8(api.rel, data); err != nil {
+		return nil, err
+	}
+	info, err := os.Stat(api.abs)
+	if err != nil {
+		return nil, &FileError{Path: api.rel, Err: unwrapPathError(err)}
+	}
+	input := &filesystem.ScanInput{FS: g.fsys, Path: api.rel, Root: g.root, Info: info, Reader: bytes.NewReader(data)}
+	inv, err := e.Extract(ctx, input)
+	if err != nil {
+		return nil, g.parseError(api, err)
+	}
+	return inv.Packages, nil
+}
+
+// runBinaryExtractor reads a Go binary in place: binaries have no size
+// limit and are not text.
+func (g *generator) runBinaryExtractor(ctx context.Context, e filesystem.Extractor, api *fileAPI) ([]*extractor.Package, error) {
 	f, err := os.Open(api.abs)
 	if err != nil {
 		return nil, &FileError{Path: api.rel, Err: unwrapPathError(err)}
@@ -106,9 +132,6 @@ func (g *generator) runExtractor(ctx context.Context, e filesystem.Extractor, ap
 	info, err := f.Stat()
 	if err != nil {
 		return nil, &FileError{Path: api.rel, Err: unwrapPathError(err)}
-	}
-	if e.Name() != gobinary.Name && info.Size() > g.maxSize {
-		return nil, &FileError{Path: api.rel, Err: g.tooLarge(info.Size())}
 	}
 	input := &filesystem.ScanInput{FS: g.fsys, Path: api.rel, Root: g.root, Info: info, Reader: f}
 	inv, err := e.Extract(ctx, input)

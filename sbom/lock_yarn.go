@@ -3,6 +3,8 @@ package sbom
 import (
 	"bufio"
 	"bytes"
+	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -26,7 +28,7 @@ func readYarnExtra(data []byte) (*lockInfo, error) {
 	}
 	entries, err := parseYarnV1(data)
 	if err != nil {
-		return nil, &FileError{Err: err}
+		return nil, err
 	}
 	resolve := map[string]string{} // name@range → ref
 	for _, e := range entries {
@@ -59,13 +61,21 @@ func parseYarnV1(data []byte) ([]yarnEntry, error) {
 	inDeps := false
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
+	start := 0 // line of cur's key
+	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
 		trimmed := strings.TrimSpace(line)
 		indent := len(line) - len(strings.TrimLeft(line, " "))
+		if strings.Count(trimmed, `"`)%2 != 0 {
+			return nil, &FileError{Line: n, Err: errors.New("unterminated quoted string")}
+		}
 		switch {
 		case trimmed == "" || strings.HasPrefix(trimmed, "#"):
 		case indent == 0 && strings.HasSuffix(trimmed, ":"):
+			if err := cur.check(start); err != nil {
+				return nil, err
+			}
+			start = n
 			out = append(out, yarnEntry{})
 			cur = &out[len(out)-1]
 			for _, k := range strings.Split(strings.TrimSuffix(trimmed, ":"), ",") {
@@ -88,7 +98,22 @@ func parseYarnV1(data []byte) ([]yarnEntry, error) {
 			cur.deps = append(cur.deps, [2]string{strings.Trim(name, `"`), strings.Trim(rng, `"`)})
 		}
 	}
-	return out, sc.Err()
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if err := cur.check(start); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// check reports an entry without a version, which yarn always writes: the
+// lockfile is cut or broken.
+func (e *yarnEntry) check(line int) error {
+	if e == nil || e.version != "" {
+		return nil
+	}
+	return &FileError{Line: line, Err: fmt.Errorf("entry %q has no version", strings.Join(e.keys, ", "))}
 }
 
 // splitYarnKey splits "name@range" ("@scope/name@^1.0.0").
