@@ -72,6 +72,8 @@ func (g *generator) lockExtra(rel string) (*lockInfo, error) {
 		read = readPyLockExtra
 	case "Pipfile.lock":
 		read = readPipfileLockExtra
+	case "Gemfile.lock", "gems.locked":
+		read = readGemfileLockExtra
 	case "packages.lock.json":
 		read = readNuGetLockExtra
 	case "composer.lock":

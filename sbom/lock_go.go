@@ -33,7 +33,7 @@ func readGoModExtra(abs, rel, cache string) (*lockInfo, error) {
 	// the main module's go.mod may have (scalibr parses it the same way).
 	mf, err := modfile.Parse(rel, data, nil)
 	if err != nil {
-		return nil, &FileError{Path: rel, Err: errors.New(strings.TrimPrefix(err.Error(), rel+":"))}
+		return nil, modfileError(rel, err)
 	}
 	info := newLockInfo()
 	info.goModFiles = 1
@@ -69,6 +69,24 @@ func readGoModExtra(abs, rel, cache string) (*lockInfo, error) {
 		info.hashes[ref] = []Hash{h}
 	}
 	return info, nil
+}
+
+// modfileError names the line of modfile's first error, as FileError
+// does, without modfile's own file:line:column prefix.
+func modfileError(rel string, err error) *FileError {
+	var list modfile.ErrorList
+	if !errors.As(err, &list) || len(list) == 0 {
+		return &FileError{Path: rel, Err: errors.New(strings.TrimPrefix(err.Error(), rel+": "))}
+	}
+	e := list[0]
+	msg := e.Err.Error()
+	switch {
+	case e.ModPath != "":
+		msg = e.Verb + " " + e.ModPath + ": " + msg
+	case e.Verb != "":
+		msg = e.Verb + ": " + msg
+	}
+	return &FileError{Path: rel, Line: e.Pos.Line, Err: errors.New(msg)}
 }
 
 // readGoSum returns the h1: hash of each module zip in go.sum, by purl. The

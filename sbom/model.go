@@ -27,8 +27,8 @@
 // licenses, dist hashes and graph (with composer.json's requirements as the
 // roots; a license array, which Composer reads as "any of", becomes one OR
 // expression); packages.lock.json's content hashes and graph (per target
-// framework, each edge to the version resolved there); go.sum's module
-// hashes and go.mod's direct
+// framework, each edge to the version resolved there); Gemfile.lock's
+// graph and Bundler's CHECKSUMS; go.sum's module hashes and go.mod's direct
 // requirements. go.mod and go.sum do not say which module requires an
 // indirect one: below the direct requirements the Go graph comes from each
 // module's own go.mod in the local module cache

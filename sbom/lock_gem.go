@@ -1,0 +1,114 @@
+package sbom
+
+import (
+	"bufio"
+	"bytes"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// gemSpec matches a Gemfile.lock spec or dependency line, "name",
+// "name (version[-platform])", "name (constraints)" or "name!", as
+// scalibr's extractor reads it.
+var gemSpec = regexp.MustCompile(`^(.*?)(?: \(([^-]*)(?:-(.*))?\))?(!)?$`)
+
+// gemSourceSections hold specs; the others (PLATFORMS, RUBY VERSION, …) do
+// not.
+var gemSourceSections = []string{"GEM", "GIT", "PATH", "PLUGIN SOURCE"}
+
+// readGemfileLockExtra reads the graph of Gemfile.lock, which scalibr's
+// extractor does not keep: under each source's specs, a spec (four spaces)
+// is followed by its dependencies (six spaces), each resolved by name to
+// the one locked version; DEPENDENCIES (two spaces) are the Gemfile's, the
+// roots. Bundler 2.5+ CHECKSUMS give SHA-256 hashes of the .gem files.
+func readGemfileLockExtra(data []byte) (*lockInfo, error) {
+	type spec struct {
+		ref  string
+		deps []string
+	}
+	var specs []*spec
+	var roots []string
+	byName := map[string]string{}
+	sums := map[string][]Hash{} // by name and version
+	section := ""
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := strings.TrimRight(sc.Text(), "\r")
+		indent := len(line) - len(strings.TrimLeft(line, " "))
+		text := strings.TrimSpace(line)
+		switch {
+		case text == "":
+		case indent == 0:
+			section = text
+		case section == "DEPENDENCIES" && indent == 2:
+			roots = append(roots, gemName(text))
+		case section == "CHECKSUMS" && indent == 2:
+			gemChecksums(text, sums)
+		case !slices.Contains(gemSourceSections, section):
+		case indent == 4:
+			m := gemSpec.FindStringSubmatch(text)
+			if m == nil || m[1] == "" || m[2] == "" {
+				continue
+			}
+			s := &spec{ref: PURL("RubyGems", m[1], m[2])}
+			specs = append(specs, s)
+			byName[m[1]] = s.ref
+		case indent == 6 && len(specs) > 0:
+			specs[len(specs)-1].deps = append(specs[len(specs)-1].deps, gemName(text))
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	info := newLockInfo()
+	info.graph = true
+	info.roots = gemRefs(roots, byName, "")
+	for _, s := range specs {
+		info.edges[s.ref] = append(info.edges[s.ref], gemRefs(s.deps, byName, s.ref)...)
+	}
+	for ref, hs := range sums {
+		info.hashes[ref] = hs
+	}
+	return info, nil
+}
+
+// gemName is the name of a dependency line, without constraints or "!".
+func gemName(text string) string {
+	if m := gemSpec.FindStringSubmatch(text); m != nil {
+		return m[1]
+	}
+	return text
+}
+
+func gemRefs(names []string, byName map[string]string, self string) []string {
+	out := []string{}
+	for _, n := range names {
+		if ref, ok := byName[n]; ok && ref != self {
+			out = append(out, ref)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// gemChecksums reads a CHECKSUMS line, "name (version[-platform])
+// sha256=hex[,…]"; each platform's file adds a hash to the version.
+func gemChecksums(text string, sums map[string][]Hash) {
+	spec, list, ok := strings.Cut(text, ") ")
+	if !ok {
+		return
+	}
+	m := gemSpec.FindStringSubmatch(spec + ")")
+	if m == nil || m[1] == "" || m[2] == "" {
+		return
+	}
+	ref := PURL("RubyGems", m[1], m[2])
+	for _, sum := range strings.Split(list, ",") {
+		alg, hex, ok := strings.Cut(sum, "=")
+		if a := hashAlgorithm(alg); ok && a != "" && hex != "" {
+			sums[ref] = unionHashes(sums[ref], []Hash{{Algorithm: a, Value: strings.ToLower(hex)}})
+		}
+	}
+}
