@@ -16,7 +16,8 @@ func tomlError(err error) error {
 	return &FileError{Err: err}
 }
 
-// readCargoExtra reads Cargo.lock's checksums and graph. A dependency is
+// readCargoExtra reads Cargo.lock's checksums (per package, or in version
+// 1's [metadata] table) and graph. A dependency is
 // "name", "name version" or "name version (source)"; the name alone is
 // unique in the lockfile. Packages without a source are the workspace's own
 // crates: the project's roots.
@@ -29,12 +30,16 @@ func readCargoExtra(data []byte) (*lockInfo, error) {
 			Checksum     string   `toml:"checksum"`
 			Dependencies []string `toml:"dependencies"`
 		} `toml:"package"`
+		// Metadata holds version 1's checksums, which later versions
+		// write as each package's checksum.
+		Metadata map[string]any `toml:"metadata"`
 	}
 	if _, err := toml.Decode(string(data), &lock); err != nil {
 		return nil, tomlError(err)
 	}
 	info := newLockInfo()
 	info.graph = true
+	cargoV1Checksums(lock.Metadata, info.hashes)
 	byName := map[string][]string{} // name → versions
 	for _, p := range lock.Package {
 		byName[p.Name] = append(byName[p.Name], p.Version)
@@ -62,4 +67,31 @@ func readCargoExtra(data []byte) (*lockInfo, error) {
 		}
 	}
 	return info, nil
+}
+
+// cargoV1Checksums reads version 1's checksums: keys "checksum NAME VERSION
+// (SOURCE)" in [metadata], values the SHA-256 of the .crate file in hex
+// ("<none>" for sources without one).
+func cargoV1Checksums(meta map[string]any, hashes map[string][]Hash) {
+	for k, v := range meta {
+		f := strings.Fields(k)
+		sum, ok := v.(string)
+		if len(f) < 3 || f[0] != "checksum" || !ok || !isHex(sum, 64) {
+			continue
+		}
+		hashes[PURL("crates.io", f[1], f[2])] = []Hash{{Algorithm: "SHA-256", Value: strings.ToLower(sum)}}
+	}
+}
+
+// isHex is true for n hexadecimal digits.
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, c := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+			return false
+		}
+	}
+	return true
 }

@@ -46,6 +46,7 @@ func FuzzReadPNPMExtra(f *testing.F) {
 
 func FuzzReadCargoExtra(f *testing.F) {
 	f.Add([]byte("[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nchecksum = \"00\"\ndependencies = [\"b\", \"c 2.0.0\"]\n"))
+	f.Add([]byte(cargoLockV1ForTest))
 	fuzzReader(f, readCargoExtra)
 }
 
