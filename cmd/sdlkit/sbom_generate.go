@@ -37,7 +37,8 @@ Gemfile.lock and packages.lock.json.
 
 Each component has its purl as bom-ref, its scope where the lockfile says,
 the hashes the lockfile carries (npm integrity, Cargo checksums, go.sum, pip
-hashes), licenses where known and the files it was found in. The dependency
+and Pipfile.lock hashes, NuGet content hashes, composer dist sums, Bundler
+checksums), licenses where known and the files it was found in. The dependency
 graph is recorded where the lockfile expresses it. A component found in
 several files is one component. Development dependencies are left out unless
 --include-dev, which keeps them with scope "excluded".
