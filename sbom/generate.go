@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -65,6 +66,8 @@ type generator struct {
 	graph      *graphBuilder
 	// binaryMains are the main modules of Go binaries found in the tree.
 	binaryMains map[string]bool
+	// locals are the project's own packages that lockfiles list, by ref.
+	locals map[string]Component
 	// goModCache is the module cache read for the Go graph, "" for none.
 	goModCache string
 }
@@ -87,6 +90,7 @@ func Generate(ctx context.Context, root string, opts GenerateOptions) (*BOM, err
 	g := &generator{
 		root: root, fsys: scalibrfs.DirFS(root), extractors: exs, opts: opts,
 		maxSize: opts.MaxLockfileSize, comps: map[string]Component{}, graph: newGraphBuilder(), binaryMains: map[string]bool{},
+		locals: map[string]Component{},
 	}
 	if g.maxSize <= 0 {
 		g.maxSize = DefaultMaxLockfileSize
@@ -130,7 +134,9 @@ type fileResult struct {
 	extra *lockInfo
 	// mains are the refs of Go binaries' main modules.
 	mains []string
-	err   error
+	// locals are the refs of the project's own packages (localRefs).
+	locals []string
+	err    error
 }
 
 // readAll reads the files in parallel; mergeAll then merges the results in
@@ -225,6 +231,7 @@ func (g *generator) read(ctx context.Context, f *fileResult) {
 		f.extra.apply(&c)
 		f.comps = append(f.comps, c)
 	}
+	f.locals = g.localRefs(f.rel, f.extra)
 	if f.extra != nil {
 		for _, c := range f.extra.packages {
 			c.Locations = []string{f.rel}
@@ -239,6 +246,12 @@ func (g *generator) merge(f fileResult) {
 	}
 	added := make(map[string]bool, len(f.comps))
 	for _, c := range f.comps {
+		if slices.Contains(f.locals, c.BOMRef) {
+			if _, ok := g.locals[c.BOMRef]; !ok {
+				g.locals[c.BOMRef] = c
+			}
+			continue
+		}
 		if c.Name == "" || c.Scope == ScopeExcluded && !g.opts.IncludeDev {
 			continue
 		}
@@ -265,9 +278,13 @@ func (g *generator) bom() (*BOM, error) {
 		return nil, err
 	}
 	if _, ok := g.comps[product.BOMRef]; ok {
-		// The lockfile lists the product itself (a Cargo workspace member).
+		// The lockfile lists the product itself.
+		g.locals[product.BOMRef] = g.comps[product.BOMRef]
 		delete(g.comps, product.BOMRef)
-		g.graph.roots = append(g.graph.roots, g.graph.edges[product.BOMRef]...)
+	}
+	for ref := range g.locals {
+		// The project's own packages: what they depend on, the product does.
+		g.graph.roots = append(g.graph.roots, g.graph.edges[ref]...)
 	}
 	b.Components = make([]Component, 0, len(g.comps))
 	for ref, c := range g.comps {

@@ -40,7 +40,7 @@ func TestGenerateAccuracy(t *testing.T) {
 		{"npm+cli", "", func(t *testing.T, dir string) []string {
 			return npmPackages(t, filepath.Join(dir, "package-lock.json"))
 		}},
-		{"BurntSushi+ripgrep", "crates.io:ripgrep@", func(t *testing.T, dir string) []string {
+		{"BurntSushi+ripgrep", "", func(t *testing.T, dir string) []string {
 			return tomlPackages(t, filepath.Join(dir, "Cargo.lock"), "crates.io")
 		}},
 		{"google+osv.dev", "", func(t *testing.T, dir string) []string {
@@ -185,13 +185,19 @@ func pnpmPackages(t *testing.T, path string) []string {
 // tomlPackages reads the [[package]] tables of Cargo.lock or poetry.lock.
 func tomlPackages(t *testing.T, path, eco string) []string {
 	var lock struct {
-		Package []struct{ Name, Version string }
+		Package []struct {
+			Name, Version string
+			Source        any
+		}
 	}
 	if _, err := toml.Decode(string(readFixture(t, path)), &lock); err != nil {
 		t.Fatal(err)
 	}
 	var out []string
 	for _, p := range lock.Package {
+		if eco == "crates.io" && p.Source == nil {
+			continue // the workspace's own crates: the product, not dependencies
+		}
 		out = append(out, key(eco, p.Name, p.Version))
 	}
 	return out

@@ -21,11 +21,15 @@ import (
 
 // product is metadata.component: the options where set, else what the
 // manifest at the root says (go.mod, package.json, Cargo.toml,
-// pyproject.toml), the git tag on HEAD for the version, and the directory
-// name as a last resort.
+// pyproject.toml), else the one package of the project's own that the
+// lockfiles at the root list (localProduct), the git tag on HEAD for the
+// version, and the directory name as a last resort.
 func (g *generator) product() (Component, error) {
 	p := Component{Type: TypeApplication}
 	p.Ecosystem, p.Name, p.Version = manifestProduct(g.root)
+	if p.Name == "" {
+		p.Ecosystem, p.Name, p.Version = g.localProduct()
+	}
 	if p.Name == "" {
 		abs, err := filepath.Abs(g.root)
 		if err != nil {
