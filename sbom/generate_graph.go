@@ -33,10 +33,12 @@ type lockInfo struct {
 	// packages are components read by hand where sdlkit does not use
 	// scalibr's extractor; their Scope is ScopeExcluded for dev ones.
 	packages []Component
+	// scopes are scopes the lockfile says where scalibr's are wrong.
+	scopes map[string]Scope
 }
 
 func newLockInfo() *lockInfo {
-	return &lockInfo{hashes: map[string][]Hash{}, licenses: map[string][]string{}, edges: map[string][]string{}, known: map[string]bool{}}
+	return &lockInfo{hashes: map[string][]Hash{}, licenses: map[string][]string{}, edges: map[string][]string{}, known: map[string]bool{}, scopes: map[string]Scope{}}
 }
 
 // apply adds what the lockfile says about c.
@@ -45,6 +47,9 @@ func (l *lockInfo) apply(c *Component) {
 		return
 	}
 	c.Hashes = unionHashes(c.Hashes, l.hashes[c.BOMRef])
+	if s, ok := l.scopes[c.BOMRef]; ok && c.Scope != ScopeExcluded {
+		c.Scope = s
+	}
 	if len(c.Licenses) == 0 {
 		c.Licenses = l.licenses[c.BOMRef]
 	}

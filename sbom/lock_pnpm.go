@@ -26,12 +26,16 @@ type pnpmPackage struct {
 	} `yaml:"resolution"`
 	Dependencies         pnpmDeps `yaml:"dependencies"`
 	OptionalDependencies pnpmDeps `yaml:"optionalDependencies"`
+	// Optional is true when the package is reached only through optional
+	// dependencies: pnpm installs it where it can (a platform's binary),
+	// and the product works without it.
+	Optional bool `yaml:"optional"`
 }
 
 // readPNPMExtra reads pnpm-lock.yaml v5 to v9: integrity hashes from
 // packages, the graph from snapshots (v9) or packages (v5, v6), and the
 // roots from importers (v5's single-project top-level dependencies are not
-// read). Peer-dependency suffixes and the leading "/" of v5 and v6 keys are
+// read), and which packages are optional (pnpmOptional). Peer-dependency suffixes and the leading "/" of v5 and v6 keys are
 // dropped, so that a package is named@versioned as scalibr names it.
 func readPNPMExtra(data []byte) (*lockInfo, error) {
 	var lock struct {
@@ -53,6 +57,13 @@ func readPNPMExtra(data []byte) (*lockInfo, error) {
 	for key, p := range lock.Snapshots {
 		name, version := pnpmKey(key)
 		info.addPNPMEdges(PURL("npm", name, version), p)
+	}
+	flags := lock.Packages // v5, v6
+	if lock.Snapshots != nil {
+		flags = lock.Snapshots // v9: packages hold no flags
+	}
+	for ref := range pnpmOptional(flags) {
+		info.scopes[ref] = ScopeOptional
 	}
 	for _, imp := range lock.Importers {
 		for _, deps := range []map[string]pnpmSpec{imp.Dependencies, imp.DevDependencies, imp.OptionalDependencies} {
@@ -120,4 +131,24 @@ func pnpmDepRef(name, v string) string {
 		name, v = pnpmKey(v)
 	}
 	return PURL("npm", name, v)
+}
+
+// pnpmOptional returns the refs of the optional packages: "optional: true"
+// on every key that names the package (several peer-dependency variants
+// may).
+func pnpmOptional(m map[string]pnpmPackage) map[string]bool {
+	out := map[string]bool{}
+	for key, p := range m {
+		name, version := pnpmKey(key)
+		ref := PURL("npm", name, version)
+		if opt, seen := out[ref]; !seen || opt {
+			out[ref] = p.Optional
+		}
+	}
+	for ref, opt := range out {
+		if !opt {
+			delete(out, ref)
+		}
+	}
+	return out
 }

@@ -1,0 +1,98 @@
+package sbom
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// pnpmLockV9ForTest and pnpmLockV6ForTest are pnpm lockfiles written for
+// this test in the shapes pnpm 9 and pnpm 8 write: a package with a
+// platform binary as an optional dependency (sharp's shape), the binary
+// marked "optional: true" on its snapshot (v9) or package (v6).
+const pnpmLockV9ForTest = `lockfileVersion: '9.0'
+
+settings:
+  autoInstallPeers: true
+  excludeLinksFromLockfile: false
+
+importers:
+
+  .:
+    dependencies:
+      sharp:
+        specifier: ^0.34.5
+        version: 0.34.5
+
+packages:
+
+  '@img/sharp-linux-x64@0.34.5':
+    resolution: {integrity: sha512-AAAA}
+    cpu: [x64]
+    os: [linux]
+
+  sharp@0.34.5:
+    resolution: {integrity: sha512-BBBB}
+
+snapshots:
+
+  '@img/sharp-linux-x64@0.34.5':
+    optional: true
+
+  sharp@0.34.5:
+    optionalDependencies:
+      '@img/sharp-linux-x64': 0.34.5
+`
+
+const pnpmLockV6ForTest = `lockfileVersion: '6.0'
+
+dependencies:
+  sharp:
+    specifier: ^0.33.0
+    version: 0.33.0
+
+packages:
+
+  /@img/sharp-linux-x64@0.33.0:
+    resolution: {integrity: sha512-AAAA}
+    cpu: [x64]
+    os: [linux]
+    requiresBuild: true
+    dev: false
+    optional: true
+
+  /sharp@0.33.0:
+    resolution: {integrity: sha512-BBBB}
+    requiresBuild: true
+    optionalDependencies:
+      '@img/sharp-linux-x64': 0.33.0
+    dev: false
+`
+
+func TestPNPMOptional(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, data string
+		want       map[string]Scope
+	}{
+		{"v9", pnpmLockV9ForTest, map[string]Scope{
+			"pkg:npm/%40img/sharp-linux-x64@0.34.5": ScopeOptional, "pkg:npm/sharp@0.34.5": ScopeRequired}},
+		{"v6", pnpmLockV6ForTest, map[string]Scope{
+			"pkg:npm/%40img/sharp-linux-x64@0.33.0": ScopeOptional, "pkg:npm/sharp@0.33.0": ScopeRequired}},
+	} {
+		dir := t.TempDir()
+		writeFiles(t, dir, map[string]string{"pnpm-lock.yaml": tc.data})
+		b, err := Generate(context.Background(), dir, GenerateOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		got := map[string]Scope{}
+		for _, c := range b.Components {
+			got[c.BOMRef] = c.Scope
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%s: scopes (-want +got):\n%s", tc.name, diff)
+		}
+	}
+}
