@@ -199,9 +199,7 @@ func (g *generator) read(ctx context.Context, f *fileResult) {
 	if gradleLockfiles[path.Base(f.rel)] {
 		var data []byte
 		if data, f.err = g.readLockfile(f.rel); f.err == nil {
-			if f.err = checkUTF8(f.rel, data); f.err == nil {
-				f.comps, f.err = readGradleLockfile(data, f.rel)
-			}
+			f.comps, f.err = readGradleLockfile(data, f.rel)
 		}
 		return
 	}

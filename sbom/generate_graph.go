@@ -113,7 +113,9 @@ func (g *generator) readManifest(rel string) []byte {
 	return data
 }
 
-// readLockfile reads a lockfile, refusing one over the size limit.
+// readLockfile reads a lockfile, refusing one over the size limit or one
+// that is not UTF-8 (every lockfile format is UTF-8 text; decoders would
+// silently turn bad bytes into U+FFFD and names that no purl matches).
 func (g *generator) readLockfile(rel string) ([]byte, error) {
 	f, err := os.Open(filepath.Join(g.root, filepath.FromSlash(rel)))
 	if err != nil {
@@ -129,6 +131,9 @@ func (g *generator) readLockfile(rel string) ([]byte, error) {
 	}
 	if int64(len(data)) > g.maxSize {
 		return nil, &FileError{Path: rel, Err: g.tooLarge(int64(len(data)))}
+	}
+	if err := checkUTF8(rel, data); err != nil {
+		return nil, err
 	}
 	return data, nil
 }

@@ -3,6 +3,8 @@ package sbom
 import (
 	"bufio"
 	"bytes"
+	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -31,10 +33,11 @@ func readGemfileLockExtra(data []byte) (*lockInfo, error) {
 	var roots []string
 	byName := map[string]string{}
 	sums := map[string][]Hash{} // by name and version
-	section := ""
+	section, sawDependencies, n := "", false, 0
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
+		n++
 		line := strings.TrimRight(sc.Text(), "\r")
 		indent := len(line) - len(strings.TrimLeft(line, " "))
 		text := strings.TrimSpace(line)
@@ -42,6 +45,7 @@ func readGemfileLockExtra(data []byte) (*lockInfo, error) {
 		case text == "":
 		case indent == 0:
 			section = text
+			sawDependencies = sawDependencies || section == "DEPENDENCIES"
 		case section == "DEPENDENCIES" && indent == 2:
 			roots = append(roots, gemName(text))
 		case section == "CHECKSUMS" && indent == 2:
@@ -50,7 +54,7 @@ func readGemfileLockExtra(data []byte) (*lockInfo, error) {
 		case indent == 4:
 			m := gemSpec.FindStringSubmatch(text)
 			if m == nil || m[1] == "" || m[2] == "" {
-				continue
+				return nil, &FileError{Line: n, Err: fmt.Errorf("malformed spec %q, want NAME (VERSION)", text)}
 			}
 			s := &spec{ref: PURL("RubyGems", m[1], m[2])}
 			specs = append(specs, s)
@@ -61,6 +65,10 @@ func readGemfileLockExtra(data []byte) (*lockInfo, error) {
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err
+	}
+	if !sawDependencies {
+		// Bundler always writes DEPENDENCIES after the sources.
+		return nil, &FileError{Line: n, Err: errors.New("no DEPENDENCIES section: the file is cut short or not a Gemfile.lock")}
 	}
 	info := newLockInfo()
 	info.graph = true

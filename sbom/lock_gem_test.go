@@ -2,8 +2,11 @@ package sbom
 
 import (
 	"context"
+	"errors"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -80,4 +83,35 @@ func FuzzReadGemfileLockExtra(f *testing.F) {
 	addSeedFiles(f, filepath.Join("testdata", "gem", "git", "Gemfile.lock"))
 	f.Add([]byte("GEM\n  specs:\n    a (1.0-x86)\n      b (~> 1)\n    b (1.2)\n\nDEPENDENCIES\n  a!\n\nCHECKSUMS\n  a (1.0-x86) sha256=00,sha512=11\n"))
 	fuzzReader(f, readGemfileLockExtra)
+}
+
+// A Gemfile.lock cut short (scalibr reads what is there without a word) or
+// with a broken spec is an error naming the line.
+func TestGemfileLockMalformed(t *testing.T) {
+	t.Parallel()
+	real, err := os.ReadFile(filepath.Join("testdata", "gem", "rails", "Gemfile.lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := string(real[:strings.Index(string(real), "\nPLATFORMS")+1])
+	tests := []struct {
+		name, content, want string
+	}{
+		{"cut before DEPENDENCIES", cut, "Gemfile.lock:"},
+		{"broken spec", strings.Replace(string(real), "    racc (1.6.0)", "    racc (1.6", 1), `malformed spec "racc (1.6"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "Gemfile.lock"), []byte(tt.content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Generate(context.Background(), dir, GenerateOptions{})
+			var fe *FileError
+			if !errors.As(err, &fe) || !strings.HasSuffix(fe.Path, "Gemfile.lock") || fe.Line == 0 || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want a FileError for Gemfile.lock with a line, containing %q", err, tt.want)
+			}
+		})
+	}
 }

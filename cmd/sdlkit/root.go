@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"strings"
 
@@ -30,6 +31,10 @@ type app struct {
 
 // run builds the command tree, executes it with args and returns the exit code.
 func run(ctx context.Context, args []string, streams stdio) int {
+	// Libraries (osv-scalibr's extractors) log to the standard logger what
+	// sdlkit reports itself as errors; their raw lines would break the rule
+	// that every message on stderr is sdlkit's.
+	log.SetOutput(io.Discard)
 	a := &app{stdio: streams, getenv: os.Getenv}
 	root := newRootCmd(a)
 	root.SetArgs(args)
