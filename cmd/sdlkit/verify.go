@@ -114,6 +114,8 @@ type verifyOutput struct {
 	Digest   string `json:"digest,omitempty"`
 	Bundle   string `json:"bundle"`
 	Verified bool   `json:"verified"`
+	// Error says why verification failed, when it did.
+	Error string `json:"error,omitempty"`
 	*signing.Result
 }
 
@@ -135,7 +137,14 @@ func runVerify(cmd *cobra.Command, a *app, opts *verifyCmdOptions, file string) 
 	}
 	res, digest, err := verifyArtifact(b, file, policy)
 	if err != nil {
-		return verifyError(fmt.Errorf("verify %s with %s: %w", file, bundlePath, err))
+		err = fmt.Errorf("verify %s with %s: %w", file, bundlePath, err)
+		if opts.format == "json" && errors.Is(err, signing.ErrInvalid) {
+			// A pipeline reading JSON learns the verdict from stdout too.
+			if werr := writeJSON(a.out, verifyOutput{Artifact: file, Digest: digest, Bundle: bundlePath, Error: oneLine(err.Error())}); werr != nil {
+				return werr
+			}
+		}
+		return verifyError(err)
 	}
 	printFacts(a, file, res)
 	if opts.format == "json" {
