@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -65,16 +66,50 @@ func readPNPMExtra(data []byte) (*lockInfo, error) {
 	for ref := range pnpmOptional(flags) {
 		info.scopes[ref] = ScopeOptional
 	}
+	var prodRoots, devRoots []string
 	for _, imp := range lock.Importers {
-		for _, deps := range []map[string]pnpmSpec{imp.Dependencies, imp.DevDependencies, imp.OptionalDependencies} {
-			for name, spec := range deps {
-				if ref := pnpmDepRef(name, spec.Version); ref != "" {
-					info.roots = append(info.roots, ref)
-				}
-			}
+		prodRoots = appendPNPMRoots(prodRoots, imp.Dependencies, imp.OptionalDependencies)
+		devRoots = appendPNPMRoots(devRoots, imp.DevDependencies)
+	}
+	info.roots = append(slices.Clone(prodRoots), devRoots...)
+	// v9 keeps no dev flag on packages (v5 and v6 did, and scalibr reads
+	// it): a package is a development dependency when only the importers'
+	// devDependencies reach it.
+	prod := reachable(info.edges, prodRoots)
+	for ref := range reachable(info.edges, devRoots) {
+		if !prod[ref] {
+			info.scopes[ref] = ScopeExcluded
 		}
 	}
 	return info, nil
+}
+
+func appendPNPMRoots(roots []string, lists ...map[string]pnpmSpec) []string {
+	for _, deps := range lists {
+		for name, spec := range deps {
+			if ref := pnpmDepRef(name, spec.Version); ref != "" {
+				roots = append(roots, ref)
+			}
+		}
+	}
+	return roots
+}
+
+// reachable returns the refs reached from roots through edges, roots
+// included.
+func reachable(edges map[string][]string, roots []string) map[string]bool {
+	seen := map[string]bool{}
+	stack := slices.Clone(roots)
+	for len(stack) > 0 {
+		ref := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[ref] {
+			continue
+		}
+		seen[ref] = true
+		stack = append(stack, edges[ref]...)
+	}
+	return seen
 }
 
 func (l *lockInfo) addPNPMEdges(ref string, p pnpmPackage) {

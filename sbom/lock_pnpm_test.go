@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -94,5 +95,42 @@ func TestPNPMOptional(t *testing.T) {
 		if diff := cmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("%s: scopes (-want +got):\n%s", tc.name, diff)
 		}
+	}
+}
+
+// TestPNPMv9DevOnly checks, on prometheus' real pnpm 9 workspace lockfile,
+// that packages only devDependencies reach are development dependencies:
+// dropped by default, kept as excluded with IncludeDev, while what the
+// workspace's dependencies reach stays required.
+func TestPNPMv9DevOnly(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(fixtures, "lockfiles", "prometheus+prometheus", "web", "ui")
+	scopes := func(opts GenerateOptions) map[string]Scope {
+		b, err := Generate(context.Background(), dir, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]Scope{}
+		for _, c := range b.Components {
+			out[c.Name] = c.Scope
+		}
+		return out
+	}
+	prod, all := scopes(GenerateOptions{}), scopes(GenerateOptions{IncludeDev: true})
+	for name, want := range map[string]Scope{"react": ScopeRequired, "react-dom": ScopeRequired, "lodash": ScopeRequired} {
+		if prod[name] != want || all[name] != want {
+			t.Errorf("%s: scope %q (default) and %q (IncludeDev), want %q", name, prod[name], all[name], want)
+		}
+	}
+	for _, name := range []string{"vitest", "eslint", "typescript", "vite"} {
+		if _, ok := prod[name]; ok {
+			t.Errorf("%s: a devDependency kept without IncludeDev", name)
+		}
+		if all[name] != ScopeExcluded {
+			t.Errorf("%s: scope %q with IncludeDev, want excluded", name, all[name])
+		}
+	}
+	if len(prod) >= len(all) {
+		t.Errorf("%d components by default, %d with IncludeDev: dev packages not told apart", len(prod), len(all))
 	}
 }
