@@ -70,7 +70,8 @@ func (g *generator) lockExtra(rel string) (*lockInfo, error) {
 	case "Cargo.lock":
 		read = readCargoExtra
 	case "yarn.lock":
-		read = readYarnExtra
+		manifest := g.readManifest(path.Join(path.Dir(rel), "package.json"))
+		read = func(data []byte) (*lockInfo, error) { return readYarnExtra(data, manifest) }
 	case "pnpm-lock.yaml":
 		read = readPNPMExtra
 	case "poetry.lock", "uv.lock":

@@ -91,7 +91,7 @@ func TestPNPMKey(t *testing.T) {
 func FuzzReadYarnExtra(f *testing.F) {
 	addSeedFiles(f, filepath.Join("testdata", "polyglot", "js-yarn", "yarn.lock"))
 	fuzzReader(f, func(data []byte) (*lockInfo, error) {
-		info, err := readYarnExtra(data)
+		info, err := readYarnExtra(data, nil)
 		if info == nil && err == nil {
 			info = newLockInfo() // yarn 2+: left to scalibr
 		}

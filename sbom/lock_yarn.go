@@ -3,8 +3,10 @@ package sbom
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -19,10 +21,13 @@ type yarnEntry struct {
 // readYarnExtra reads a yarn v1 lockfile's integrity hashes and graph: each
 // block lists the name@range keys it satisfies, and its dependencies name
 // ranges that resolve through those keys. yarn.lock does not say which
-// packages the project requires (package.json does), so the roots stay
-// unknown. Yarn 2+ lockfiles (YAML, with "__metadata") carry no SRI hashes
-// and are left to scalibr alone.
-func readYarnExtra(data []byte) (*lockInfo, error) {
+// packages the project requires; manifest, the package.json beside it (nil
+// when there is none), does: its dependencies are the roots, and a package
+// that only its devDependencies reach is a development dependency (not
+// decided for workspaces, whose members' package.json files add roots).
+// Yarn 2+ lockfiles (YAML, with "__metadata") carry no SRI hashes and are
+// left to scalibr alone.
+func readYarnExtra(data, manifest []byte) (*lockInfo, error) {
 	if bytes.Contains(data, []byte("__metadata:")) {
 		return nil, nil
 	}
@@ -52,7 +57,48 @@ func readYarnExtra(data []byte) (*lockInfo, error) {
 			}
 		}
 	}
+	yarnRoots(info, manifest, resolve)
 	return info, nil
+}
+
+// yarnRoots sets the roots and the development dependencies from
+// package.json; a manifest that does not parse leaves both unknown.
+func yarnRoots(info *lockInfo, manifest []byte, resolve map[string]string) {
+	var pkg struct {
+		Dependencies         map[string]string `json:"dependencies"`
+		OptionalDependencies map[string]string `json:"optionalDependencies"`
+		DevDependencies      map[string]string `json:"devDependencies"`
+		Workspaces           json.RawMessage   `json:"workspaces"`
+	}
+	if manifest == nil || json.Unmarshal(manifest, &pkg) != nil {
+		return
+	}
+	refs := func(lists ...map[string]string) []string {
+		var out []string
+		for _, deps := range lists {
+			for name, rng := range deps {
+				if ref, ok := resolve[name+"@"+rng]; ok {
+					out = append(out, ref)
+				}
+			}
+		}
+		return out
+	}
+	required, optional, dev := refs(pkg.Dependencies), refs(pkg.OptionalDependencies), refs(pkg.DevDependencies)
+	info.roots = slices.Concat(required, optional, dev)
+	if pkg.Workspaces != nil {
+		return
+	}
+	// Scopes by what reaches a package: dependencies, else
+	// optionalDependencies, else only devDependencies.
+	for _, s := range []struct {
+		roots []string
+		scope Scope
+	}{{dev, ScopeExcluded}, {optional, ScopeOptional}, {required, ScopeRequired}} {
+		for ref := range reachable(info.edges, s.roots) {
+			info.scopes[ref] = s.scope
+		}
+	}
 }
 
 func parseYarnV1(data []byte) ([]yarnEntry, error) {
