@@ -29,7 +29,11 @@
 // expression); packages.lock.json's content hashes and graph (per target
 // framework, each edge to the version resolved there); Gemfile.lock's
 // graph and Bundler's CHECKSUMS; go.sum's module hashes and go.mod's direct
-// requirements. go.mod and go.sum do not say which module requires an
+// requirements. Development dependencies that a lockfile does not flag are
+// found by reachability: in pnpm 9 (which dropped the dev flag) and yarn v1
+// (with the package.json beside it), a package that only devDependencies
+// reach is excluded, one that only optionalDependencies reach is optional.
+// go.mod and go.sum do not say which module requires an
 // indirect one: below the direct requirements the Go graph comes from each
 // module's own go.mod in the local module cache
 // ($GOMODCACHE/cache/download/…/@v/VERSION.mod, located as the go command
