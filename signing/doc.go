@@ -49,7 +49,8 @@
 // customers install on OT networks to verify, which never needs a KMS;
 // sigstore's kms package then runs the provider as a plugin program named
 // sigstore-kms-<scheme> found on PATH, and LoadSigner says so when it is
-// missing.
+// missing. Built with -tags kms (kms_providers.go), the four providers are
+// compiled in, for release pipelines that sign with a cloud KMS key.
 //
 // What this package is not: it does not manage trust policy for releases
 // (signing/release), does not store evidence, and does not talk to OCI
