@@ -73,6 +73,32 @@ func TestGenerateAccuracy(t *testing.T) {
 	}
 }
 
+// TestGenerateAccuracyWithoutDev checks the default, shipped component set
+// of npm/cli against npm's own dev flags.
+func TestGenerateAccuracyWithoutDev(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(lockfiles, "npm+cli")
+	b, err := Generate(context.Background(), dir, GenerateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range b.Components {
+		got = append(got, key(c.Ecosystem, c.Name, c.Version))
+	}
+	want := npmPackagesDev(t, filepath.Join(dir, "package-lock.json"), false)
+	slices.Sort(want)
+	want = slices.Compact(want)
+	slices.Sort(got)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("components without dev (-want +got):\n%s", diff)
+	}
+	if all := npmPackages(t, filepath.Join(dir, "package-lock.json")); len(want) >= len(all) {
+		t.Errorf("%d packages without dev of %d: the lockfile has no dev packages to leave out", len(want), len(all))
+	}
+	t.Logf("%d components", len(got))
+}
+
 // key spells a component for comparison; Python names are PEP 503
 // normalised, as pip compares them.
 func key(eco, name, version string) string {
@@ -135,10 +161,18 @@ func goModRequires(t *testing.T, path string) []string {
 
 // npmPackages reads the packages map of package-lock.json v2/v3.
 func npmPackages(t *testing.T, path string) []string {
+	return npmPackagesDev(t, path, true)
+}
+
+// npmPackagesDev reads the packages map; without dev, the packages npm
+// marks "dev": true (needed only to develop the project) are left out, and
+// "devOptional" ones, which an optional dependency of the product also
+// needs, stay.
+func npmPackagesDev(t *testing.T, path string, dev bool) []string {
 	var lock struct {
 		Packages map[string]struct {
 			Name, Version, Resolved string
-			Link                    bool
+			Link, Dev               bool
 		}
 	}
 	if err := json.Unmarshal(readFixture(t, path), &lock); err != nil {
@@ -152,7 +186,7 @@ func npmPackages(t *testing.T, path string) []string {
 	}
 	var out []string
 	for p, pkg := range lock.Packages {
-		if p == "" || pkg.Link {
+		if p == "" || pkg.Link || pkg.Dev && !dev {
 			continue
 		}
 		name := pkg.Name

@@ -107,11 +107,15 @@ func npmComponent(path string, pkg npmPackage, ref string) Component {
 		BOMRef: ref, Type: TypeLibrary, Name: npmName(path, pkg), Version: pkg.Version,
 		PURL: ref, Ecosystem: "npm", Scope: ScopeRequired, Hashes: unionHashes(nil, sriHashes(pkg.Integrity)),
 	}
+	// npm's flags: dev, only the devDependencies tree uses it (with
+	// optional too: an optional dependency of that tree); devOptional, both
+	// that tree and an optional dependency of the product do; optional,
+	// only optional dependencies of the product do.
 	switch {
-	case pkg.DevOptional || pkg.Optional:
-		c.Scope = ScopeOptional
 	case pkg.Dev:
 		c.Scope = ScopeExcluded
+	case pkg.DevOptional || pkg.Optional:
+		c.Scope = ScopeOptional
 	}
 	if l := npmLicense(pkg.License); l != "" {
 		c.Licenses = []string{l}
