@@ -47,9 +47,10 @@ func newRootCmd(a *app) *cobra.Command {
 		Use:   "sdlkit",
 		Short: "Run the IEC 62443-4-1 secure development lifecycle",
 		Long: `sdlkit runs the secure development lifecycle of IEC 62443-4-1 for suppliers of
-industrial control systems: it makes SBOMs, checks them against OSV advisories,
-signs releases as Sigstore bundles and records every result as evidence against
-the standard's requirements.
+industrial control systems: it makes SBOMs, signs releases and attestations as
+Sigstore bundles that customers verify offline, and holds the standard's practice
+catalog. Checking SBOMs against OSV advisories and recording every result as
+evidence against the requirements come next.
 
 Data goes to stdout, messages to stderr. See 'sdlkit help exit-codes'.`,
 		Version:       versionString(),
