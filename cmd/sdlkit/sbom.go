@@ -12,9 +12,10 @@ func newSBOMCmd(a *app) *cobra.Command {
 binaries, check SBOMs against the official schemas, compare two releases and
 merge per-artifact SBOMs into one product SBOM.
 
-The SBOM is the root of the rest of the lifecycle: 'sdlkit scan' reads it, the
-release signature covers it, and the ledger records it as evidence for
-third-party component management (SM-9, SM-10) and update management (SUM).`,
+The SBOM is the root of the rest of the lifecycle: 'sdlkit attest --type
+cyclonedx' binds it to the artifact it describes, and it is the evidence for
+third-party component management (SM-9, SM-10) and update management (SUM);
+the vulnerability scan and the evidence ledger, which read it, come next.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
