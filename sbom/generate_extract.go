@@ -102,11 +102,8 @@ func (g *generator) runExtractor(ctx context.Context, e filesystem.Extractor, ap
 	if e.Name() == gobinary.Name {
 		return g.runBinaryExtractor(ctx, e, api)
 	}
-	data, err := g.readLockfile(api.rel)
+	data, err := g.readLockfile(api.rel) // size limit and UTF-8 checked
 	if err != nil {
-		return nil, err
-	}
-	if err := checkUTF8(api.rel, data); err != nil {
 		return nil, err
 	}
 	info, err := os.Stat(api.abs)
