@@ -107,3 +107,34 @@ func TestAttestVerifyKey(t *testing.T) {
 		t.Errorf("other subject: got %v, want ErrInvalid", err)
 	}
 }
+
+func TestVerifyFile(t *testing.T) {
+	t.Parallel()
+	s, pubPath := testSigner(t)
+	pub, err := ReadPublicKeyFile(pubPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	art := filepath.Join(dir, "firmware.bin")
+	if err := os.WriteFile(art, []byte(strings.Repeat("firmware image v1\n", 100000)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, want, err := s.SignFile(context.Background(), art, SignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, got, err := VerifyFile(b, art, Policy{PublicKey: pub}); err != nil || got != want {
+		t.Errorf("VerifyFile = %s, %v; want %s, nil", got, err, want)
+	}
+	tampered := filepath.Join(dir, "tampered.bin")
+	if err := os.WriteFile(tampered, []byte("firmware image v2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, got, err := VerifyFile(b, tampered, Policy{PublicKey: pub}); !errors.Is(err, ErrInvalid) || got != DigestBytes([]byte("firmware image v2\n")) {
+		t.Errorf("tampered file: digest %s, err %v; want its own digest and ErrInvalid", got, err)
+	}
+	if _, _, err := VerifyFile(b, filepath.Join(dir, "missing.bin"), Policy{PublicKey: pub}); !errors.Is(err, ErrUnreadable) {
+		t.Errorf("missing file: err %v, want ErrUnreadable", err)
+	}
+}

@@ -2,9 +2,11 @@ package signing
 
 import (
 	"crypto"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
@@ -59,6 +61,27 @@ func VerifyDigest(b *Bundle, algorithm string, digest []byte, p Policy) (*Result
 // in-toto subjects with any digest algorithm can be matched.
 func VerifyReader(b *Bundle, r io.Reader, p Policy) (*Result, error) {
 	return verifyWith(b, verify.WithArtifact(r), p)
+}
+
+// VerifyFile checks b against the file at path, reading it once, and
+// returns the file's SHA-256 digest with the result (also when the check
+// fails, once the file was read). A file that cannot be read wraps
+// ErrUnreadable.
+func VerifyFile(b *Bundle, path string, p Policy) (*Result, Digest, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, Digest{}, fmt.Errorf("%w: %w", ErrUnreadable, err)
+	}
+	defer f.Close()
+	// Hash what the verifier reads, and whatever it leaves unread.
+	h := sha256.New()
+	res, verr := VerifyReader(b, io.TeeReader(f, h), p)
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, Digest{}, fmt.Errorf("%w: read %s: %w", ErrUnreadable, path, err)
+	}
+	var d Digest
+	copy(d[:], h.Sum(nil))
+	return res, d, verr
 }
 
 // NeedsTrustedRoot reports whether verifying b needs a trusted root beyond

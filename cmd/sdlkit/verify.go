@@ -1,11 +1,8 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
@@ -166,22 +163,11 @@ func verifyArtifact(b *signing.Bundle, file string, p signing.Policy) (*signing.
 			return res, d.String(), err
 		}
 	}
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, "", fmt.Errorf("%w: %w", signing.ErrUnreadable, err)
-	}
-	defer f.Close()
-	// Hash what the verifier reads, and the rest, to report the digest
-	// without reading the file twice.
-	h := sha256.New()
-	res, err := signing.VerifyReader(b, io.TeeReader(f, h), p)
+	res, d, err := signing.VerifyFile(b, file, p)
 	if err != nil {
 		return nil, "", err
 	}
-	if _, err := io.Copy(h, f); err != nil {
-		return nil, "", fmt.Errorf("%w: %w", signing.ErrUnreadable, err)
-	}
-	return res, "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+	return res, d.String(), nil
 }
 
 func (o *verifyCmdOptions) policy(cmd *cobra.Command) (signing.Policy, error) {
