@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sdlkit/sdlkit/internal/atomicfile"
+	"github.com/sdlkit/sdlkit/internal/progress"
 	"github.com/sdlkit/sdlkit/signing"
 	"github.com/sdlkit/sdlkit/signing/release"
 )
@@ -66,9 +67,12 @@ func (p *releasePaths) resolve(dir string) {
 
 // options are the release package options: the manifest and its bundle, at
 // the default place and where the flags say, are not part of the release.
-func (p *releasePaths) options() release.Options {
+// Hashing shows a progress meter on a terminal; the caller stops it when
+// the work is done.
+func (p *releasePaths) options(a *app) (release.Options, *progress.Meter) {
 	def := filepath.Join(p.dir, release.DefaultName)
-	return release.Options{Exclude: []string{p.manifest, p.bundle, def, def + release.BundleSuffix}}
+	meter := a.progress("hashing release")
+	return release.Options{Exclude: []string{p.manifest, p.bundle, def, def + release.BundleSuffix}, Progress: meter}, meter
 }
 
 type releaseSignOptions struct {
@@ -121,9 +125,7 @@ func runReleaseSign(ctx context.Context, a *app, opts *releaseSignOptions, dir s
 	if err != nil {
 		return err
 	}
-	ro := opts.options()
-	meter := a.progress("hashing release")
-	ro.Progress = meter
+	ro, meter := opts.options(a)
 	signed, err := release.Sign(ctx, dir, s, ro, opts.signOptions())
 	meter.Stop()
 	if err != nil {
@@ -237,9 +239,7 @@ func runReleaseVerify(cmd *cobra.Command, a *app, opts *releaseVerifyOptions, di
 	if err := opts.addTrustedRoot(a, b, &policy); err != nil {
 		return err
 	}
-	ro := opts.options()
-	meter := a.progress("hashing release")
-	ro.Progress = meter
+	ro, meter := opts.options(a)
 	v, verr := release.VerifySigned(cmd.Context(), dir, manifest, b, policy, ro)
 	meter.Stop()
 	if v != nil {
