@@ -29,10 +29,10 @@ func MergeComponent(a, b Component) Component {
 	if scopeRank[b.Scope] > scopeRank[a.Scope] {
 		a.Scope = b.Scope
 	}
-	a.Hashes = unionHashes(a.Hashes, b.Hashes)
+	a.Hashes = UnionHashes(a.Hashes, b.Hashes)
 	a.Licenses = unionStrings(a.Licenses, b.Licenses)
 	a.Locations = unionStrings(a.Locations, b.Locations)
-	a.Properties = unionProperties(a.Properties, b.Properties)
+	a.Properties = UnionProperties(a.Properties, b.Properties)
 	return a
 }
 
@@ -42,7 +42,8 @@ func SortComponents(cs []Component) {
 	slices.SortFunc(cs, func(x, y Component) int { return cmp.Compare(x.BOMRef, y.BOMRef) })
 }
 
-func unionHashes(a, b []Hash) []Hash {
+// UnionHashes returns the hashes of a and b, sorted and without repeats.
+func UnionHashes(a, b []Hash) []Hash {
 	if len(b) == 0 {
 		return a
 	}
@@ -62,7 +63,9 @@ func unionStrings(a, b []string) []string {
 	return slices.Compact(out)
 }
 
-func unionProperties(a, b []Property) []Property {
+// UnionProperties returns the properties of a and b, sorted by name and
+// value and without repeats.
+func UnionProperties(a, b []Property) []Property {
 	if len(b) == 0 {
 		return a
 	}
@@ -73,9 +76,9 @@ func unionProperties(a, b []Property) []Property {
 	return slices.Compact(out)
 }
 
-// graphFromMap turns ref → targets into sorted Dependencies with sorted,
-// deduplicated targets.
-func graphFromMap(m map[string][]string) []Dependency {
+// NewDependencies turns a graph given as ref → refs it depends on into
+// Dependencies sorted by ref, each with sorted, deduplicated targets.
+func NewDependencies(m map[string][]string) []Dependency {
 	out := make([]Dependency, 0, len(m))
 	for ref, on := range m {
 		on = slices.Clone(on)
@@ -83,5 +86,22 @@ func graphFromMap(m map[string][]string) []Dependency {
 		out = append(out, Dependency{Ref: ref, DependsOn: slices.Compact(on)})
 	}
 	slices.SortFunc(out, func(x, y Dependency) int { return cmp.Compare(x.Ref, y.Ref) })
+	return out
+}
+
+// MergeByRef merges components with the same BOMRef (MergeComponent) and
+// returns them sorted by ref.
+func MergeByRef(cs []Component) []Component {
+	byRef := make(map[string]int, len(cs))
+	out := make([]Component, 0, len(cs))
+	for _, m := range cs {
+		if i, ok := byRef[m.BOMRef]; ok {
+			out[i] = MergeComponent(out[i], m)
+			continue
+		}
+		byRef[m.BOMRef] = len(out)
+		out = append(out, m)
+	}
+	SortComponents(out)
 	return out
 }

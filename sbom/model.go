@@ -1,76 +1,18 @@
 // Package sbom is sdlkit's software bill of materials: a plain model of a
 // product's components, their dependency graph and the built artifacts they
-// describe, and the codecs that read and write it as CycloneDX and SPDX.
+// describe. It holds the model only; the rest of the SBOM tooling is in its
+// subpackages, which import it and never each other's internals:
+//
+//   - purl: package URLs, OSV ecosystems and the identity of a package;
+//   - cyclonedx and spdx: codecs that read and write the model;
+//   - format: recognises a document's format and decodes any of them;
+//   - generate: the SBOM of a source tree or a Go binary, from its lockfiles;
+//   - validate: schema and semantic checks of CycloneDX and SPDX documents;
+//   - diff and merge: comparing and combining SBOMs.
 //
 // The model is what the rest of sdlkit consumes (vulnmgmt scans it, signing
-// attests it, the ledger records its digest); the formats are codecs at the
-// edge. The package knows nothing of the ledger, the scanner or signing.
-//
-// # Generating
-//
-// Generate walks a source tree and reads the lockfiles, manifests and Go
-// binaries in it with osv-scalibr's extractors (go.mod, Go build info,
-// pnpm-lock.yaml, yarn.lock, requirements.txt, poetry.lock, uv.lock,
-// Pipfile.lock, Cargo.lock, pom.xml, gradle.lockfile, composer.lock,
-// Gemfile.lock, packages.lock.json). It does not descend into
-// DefaultSkipDirs: node_modules and vendor hold installed copies of what the
-// lockfiles pin (and their packages' own lockfiles, which would add what is
-// not installed), testdata holds test inputs.
-//
-// Written by hand, because scalibr's extractors do not keep it: the
-// dependency graph, hashes and licenses of package-lock.json (read entirely
-// by hand: scalibr's extractor is quadratic in the lockfile's size and counts
-// devOptional packages as dev), gradle.lockfile (read entirely by hand:
-// scalibr's extractor drops the configurations, from which the scope comes,
-// and skips lines it cannot parse), pnpm-lock.yaml, yarn.lock (v1), Cargo.lock,
-// poetry.lock and uv.lock; Pipfile.lock's hashes; composer.lock's
-// licenses, dist hashes and graph (with composer.json's requirements as the
-// roots; a license array, which Composer reads as "any of", becomes one OR
-// expression); packages.lock.json's content hashes and graph (per target
-// framework, each edge to the version resolved there); Gemfile.lock's
-// graph and Bundler's CHECKSUMS; go.sum's module hashes and go.mod's direct
-// requirements. Development dependencies that a lockfile does not flag are
-// found by reachability: in pnpm 9 (which dropped the dev flag) and yarn v1
-// (with the package.json beside it), a package that only devDependencies
-// reach is excluded, one that only optionalDependencies reach is optional.
-// go.mod and go.sum do not say which module requires an
-// indirect one: below the direct requirements the Go graph comes from each
-// module's own go.mod in the local module cache
-// ($GOMODCACHE/cache/download/…/@v/VERSION.mod, located as the go command
-// does but without running it or the network), as go mod graph reads it,
-// with each edge pointing at the version the product's go.mod selects. CI
-// that built the product therefore gets the whole graph; a module missing
-// from the cache keeps unknown dependencies rather than guessed ones, and
-// GenerateOptions.NoGoModuleCache reads nothing outside the tree. The BOM
-// property PropertyGoGraph says which it was. A component without an entry
-// in Dependencies has unknown dependencies, one with an empty entry has
-// none. Yarn 2+ and the other formats give components without hashes or
-// graph for now.
-//
-// Licenses are written as CycloneDX allows: each license on the SPDX list
-// (the enum of the embedded spdx.schema.json) as license.id, others as
-// license.name, and a lone SPDX expression whose ids are all on the list as
-// the one expression. The list's ids are checked by hand against that enum,
-// because the CycloneDX schema checks license.id against the same enum.
-//
-// Versions are spelled as their ecosystem does: Go module versions keep
-// their "v". The Go toolchain appears as "stdlib" only when read from a
-// binary: go.mod's go line is a minimum, not the toolchain used.
-//
-// # Validating, comparing, merging
-//
-// Validate checks CycloneDX 1.4 to 1.7 JSON against the official schemas,
-// embedded from CycloneDX/specification (schemas/, no network), with
-// santhosh-tekuri/jsonschema, then against rules a schema cannot express
-// (unique bom-refs, dependency refs that name components, valid purls,
-// versions present; see validate.go for each rule and its severity). Go has
-// no XSD validator: CycloneDX XML is decoded with cyclonedx-go and its JSON
-// form is checked, which misses XML elements cyclonedx-go does not know.
-// The SPDX JSON schema is not embedded: SPDX 2.x (JSON, tag-value) is decoded
-// with spdx/tools-golang and checked for the fields SPDX 2.3 requires, by
-// hand. DiffBOMs orders versions with osv-scalibr's semantic package; Merge
-// deduplicates components by purl and rewrites each input's graph to the
-// merged refs. Decode reads any of these formats into the model.
+// attests it, the ledger records its digest). The package knows nothing of
+// the ledger, the scanner or signing.
 package sbom
 
 import "time"
@@ -158,7 +100,9 @@ type Dependency struct {
 	DependsOn []string
 }
 
-// Artifact is a built file the BOM describes.
+// Artifact is a built file the BOM describes. Codecs write it as a file
+// component of the product whose bom-ref is ArtifactRefPrefix and the name,
+// with its size in the property PropertySize.
 type Artifact struct {
 	// Name is the file's base name or path as given.
 	Name string
@@ -173,6 +117,12 @@ type Tool struct {
 	Name    string
 	Version string
 }
+
+// Names the codecs give artifacts.
+const (
+	ArtifactRefPrefix = "artifact:"
+	PropertySize      = "sdlkit:size"
+)
 
 // Property is a name/value annotation.
 type Property struct {

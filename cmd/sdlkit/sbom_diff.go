@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/sdlkit/sdlkit/sbom/diff"
+	"github.com/sdlkit/sdlkit/sbom/format"
+
 	"github.com/spf13/cobra"
 
 	"github.com/sdlkit/sdlkit/sbom"
@@ -50,7 +53,7 @@ A diff is information, not a check: the exit status is 0 whatever changed,
 }
 
 func runSBOMDiff(a *app, opts sbomDiffOptions) error {
-	if err := checkFormat(opts.format, sbom.DiffFormats...); err != nil {
+	if err := checkFormat(opts.format, diff.Formats...); err != nil {
 		return err
 	}
 	oldBOM, err := readSBOMFile(opts.oldFile)
@@ -61,7 +64,7 @@ func runSBOMDiff(a *app, opts sbomDiffOptions) error {
 	if err != nil {
 		return err
 	}
-	return sbom.DiffBOMs(oldBOM, newBOM, opts.oldFile, opts.newFile).Render(a.out, opts.format)
+	return diff.Compare(oldBOM, newBOM, opts.oldFile, opts.newFile).Render(a.out, opts.format)
 }
 
 // readSBOMFile decodes an SBOM file, CycloneDX or SPDX, into the model.
@@ -71,7 +74,7 @@ func readSBOMFile(name string) (*sbom.BOM, error) {
 		return nil, inputError(fmt.Errorf("read sbom %s: %w", name, unwrapPath(err)))
 	}
 	defer f.Close()
-	b, err := sbom.Decode(f, name)
+	b, err := format.Decode(f, name)
 	if err != nil {
 		return nil, inputError(err, "sdlkit reads CycloneDX 1.2 to 1.7 (JSON, XML) and SPDX 2.2 and 2.3 (JSON, tag-value); check the file with 'sdlkit sbom validate'")
 	}

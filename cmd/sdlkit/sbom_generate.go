@@ -6,6 +6,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sdlkit/sdlkit/sbom/cyclonedx"
+	"github.com/sdlkit/sdlkit/sbom/generate"
+	"github.com/sdlkit/sdlkit/sbom/spdx"
+
 	"github.com/spf13/cobra"
 
 	"github.com/sdlkit/sdlkit/internal/atomicfile"
@@ -20,7 +24,7 @@ type sbomGenerateOptions struct {
 	specVersion string
 	// goModuleCache is --go-module-cache.
 	goModuleCache bool
-	gen           sbom.GenerateOptions
+	gen           generate.Options
 }
 
 func newSBOMGenerateCmd(a *app) *cobra.Command {
@@ -85,7 +89,7 @@ incomplete.`,
 	f := cmd.Flags()
 	f.StringVarP(&opts.output, "output", "o", "", "write the SBOM to `FILE` (default: stdout)")
 	f.StringVar(&opts.format, "format", "cyclonedx-json", "output format: cyclonedx-json, cyclonedx-xml or spdx-json")
-	f.StringVar(&opts.specVersion, "spec-version", sbom.SpecVersion16, "CycloneDX spec version: 1.6 or 1.5")
+	f.StringVar(&opts.specVersion, "spec-version", cyclonedx.SpecVersion16, "CycloneDX spec version: 1.6 or 1.5")
 	f.StringVar(&opts.gen.Name, "name", "", "product name (default: from go.mod, package.json, … or the directory)")
 	f.StringVar(&opts.gen.Version, "version", "", "product version (default: from the manifest or the git tag on HEAD)")
 	f.StringVar(&opts.gen.Supplier, "supplier", "", "the organisation that supplies the product")
@@ -100,7 +104,7 @@ func runSBOMGenerate(cmd *cobra.Command, a *app, opts sbomGenerateOptions) error
 	if err := checkFormat(opts.format, "cyclonedx-json", "cyclonedx-xml", "spdx-json"); err != nil {
 		return err
 	}
-	if opts.specVersion != sbom.SpecVersion16 && opts.specVersion != sbom.SpecVersion15 {
+	if opts.specVersion != cyclonedx.SpecVersion16 && opts.specVersion != cyclonedx.SpecVersion15 {
 		return usageErrorf("unknown --spec-version %q: use 1.6 or 1.5", opts.specVersion)
 	}
 	ts, err := sourceDateEpoch(a.getenv("SOURCE_DATE_EPOCH"))
@@ -109,24 +113,24 @@ func runSBOMGenerate(cmd *cobra.Command, a *app, opts sbomGenerateOptions) error
 	}
 	opts.gen.Timestamp = ts
 	opts.gen.NoGoModuleCache = !opts.goModuleCache
-	opts.gen.GoModuleCache = sbom.DefaultGoModuleCache(a.getenv)
+	opts.gen.GoModuleCache = generate.DefaultGoModuleCache(a.getenv)
 	opts.gen.Tool = sbom.Tool{Vendor: "sdlkit", Name: "sdlkit", Version: readBuildVersion().Version}
-	b, err := sbom.Generate(cmd.Context(), opts.path, opts.gen)
-	var ferr *sbom.FileError
+	b, err := generate.SBOM(cmd.Context(), opts.path, opts.gen)
+	var ferr *generate.FileError
 	if errors.As(err, &ferr) {
 		return inputError(err, "fix or remove the file, or pass --keep-going to skip it and record it in the SBOM")
 	}
 	if err != nil {
 		return inputError(err)
 	}
-	for _, s := range sbom.Skipped(b) {
+	for _, s := range generate.Skipped(b) {
 		a.warnf("skipped %s", s)
 	}
 	encode := func(w io.Writer) error {
 		if opts.format == "spdx-json" {
-			return sbom.EncodeSPDX(w, b)
+			return spdx.Encode(w, b)
 		}
-		return sbom.EncodeCycloneDX(w, b, sbom.EncodeOptions{XML: opts.format == "cyclonedx-xml", SpecVersion: opts.specVersion})
+		return cyclonedx.Encode(w, b, cyclonedx.EncodeOptions{XML: opts.format == "cyclonedx-xml", SpecVersion: opts.specVersion})
 	}
 	if opts.output == "" {
 		return encode(a.out)

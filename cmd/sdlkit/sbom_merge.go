@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/sdlkit/sdlkit/sbom/cyclonedx"
+	"github.com/sdlkit/sdlkit/sbom/merge"
+
 	"github.com/spf13/cobra"
 
 	"github.com/sdlkit/sdlkit/internal/atomicfile"
@@ -55,7 +58,7 @@ timestamp. It is written atomically: a failed merge leaves no file.`,
 	f.StringVar(&opts.version, "version", "", "product version")
 	f.StringVar(&opts.supplier, "supplier", "", "product supplier")
 	f.StringVar(&opts.format, "format", "cyclonedx-json", "output format: cyclonedx-json or cyclonedx-xml")
-	f.StringVar(&opts.specVersion, "spec-version", sbom.SpecVersion16, "CycloneDX spec version: 1.6 or 1.5")
+	f.StringVar(&opts.specVersion, "spec-version", cyclonedx.SpecVersion16, "CycloneDX spec version: 1.6 or 1.5")
 	return cmd
 }
 
@@ -63,7 +66,7 @@ func runSBOMMerge(a *app, opts sbomMergeOptions) error {
 	if err := checkFormat(opts.format, "cyclonedx-json", "cyclonedx-xml"); err != nil {
 		return err
 	}
-	if opts.specVersion != sbom.SpecVersion16 && opts.specVersion != sbom.SpecVersion15 {
+	if opts.specVersion != cyclonedx.SpecVersion16 && opts.specVersion != cyclonedx.SpecVersion15 {
 		return usageErrorf("unknown --spec-version %q: use 1.6 or 1.5", opts.specVersion)
 	}
 	mopts, err := mergeOptions(a, opts)
@@ -78,21 +81,21 @@ func runSBOMMerge(a *app, opts sbomMergeOptions) error {
 		}
 		inputs = append(inputs, b)
 	}
-	merged, err := sbom.Merge(inputs, mopts)
+	merged, err := merge.SBOMs(inputs, mopts)
 	if err != nil {
 		return inputError(fmt.Errorf("merge sboms: %w", err), "name the product with --name and --version")
 	}
 	var buf bytes.Buffer
-	if err := sbom.EncodeCycloneDX(&buf, merged, sbom.EncodeOptions{XML: opts.format == "cyclonedx-xml", SpecVersion: opts.specVersion}); err != nil {
+	if err := cyclonedx.Encode(&buf, merged, cyclonedx.EncodeOptions{XML: opts.format == "cyclonedx-xml", SpecVersion: opts.specVersion}); err != nil {
 		return err
 	}
 	return writeOutput(a, opts.output, buf.Bytes())
 }
 
 // mergeOptions builds the library options from the flags and environment.
-func mergeOptions(a *app, opts sbomMergeOptions) (sbom.MergeOptions, error) {
+func mergeOptions(a *app, opts sbomMergeOptions) (merge.Options, error) {
 	ts, err := sourceDateEpoch(a.getenv("SOURCE_DATE_EPOCH"))
-	return sbom.MergeOptions{Name: opts.name, Version: opts.version, Supplier: opts.supplier, Timestamp: ts,
+	return merge.Options{Name: opts.name, Version: opts.version, Supplier: opts.supplier, Timestamp: ts,
 		Tool: sbom.Tool{Vendor: "sdlkit", Name: "sdlkit", Version: readBuildVersion().Version}}, err
 }
 

@@ -7,9 +7,9 @@ import (
 	"os"
 	"strings"
 
-	"github.com/spf13/cobra"
+	"github.com/sdlkit/sdlkit/sbom/validate"
 
-	"github.com/sdlkit/sdlkit/sbom"
+	"github.com/spf13/cobra"
 )
 
 // sbomValidateOptions are the flags of 'sdlkit sbom validate'.
@@ -67,7 +67,7 @@ func runSBOMValidate(a *app, opts sbomValidateOptions) error {
 	if err := checkFormat(opts.format, "text", "json"); err != nil {
 		return err
 	}
-	res := sbom.NewValidationResult(opts.strict)
+	res := validate.NewResult(opts.strict)
 	var unchecked []error
 	for _, name := range opts.files {
 		r, err := validateInput(a, name)
@@ -85,19 +85,19 @@ func runSBOMValidate(a *app, opts sbomValidateOptions) error {
 }
 
 // validateInput validates one file, or stdin for "-".
-func validateInput(a *app, name string) (*sbom.ValidationReport, error) {
+func validateInput(a *app, name string) (*validate.Report, error) {
 	if name == "-" {
-		return sbom.ValidateReader(a.in, "stdin")
+		return validate.Read(a.in, "stdin")
 	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("validate %s: %w", name, unwrapPath(err))
 	}
 	defer f.Close()
-	return sbom.ValidateReader(f, name)
+	return validate.Read(f, name)
 }
 
-func writeValidation(w io.Writer, res *sbom.ValidationResult, format string) error {
+func writeValidation(w io.Writer, res *validate.Result, format string) error {
 	if format == "json" {
 		return writeJSON(w, res)
 	}
@@ -105,7 +105,7 @@ func writeValidation(w io.Writer, res *sbom.ValidationResult, format string) err
 }
 
 // validationVerdict maps the result to the exit code: input errors first.
-func validationVerdict(res *sbom.ValidationResult, unchecked []error) error {
+func validationVerdict(res *validate.Result, unchecked []error) error {
 	if len(unchecked) > 0 {
 		msgs := make([]string, len(unchecked))
 		for i, err := range unchecked {

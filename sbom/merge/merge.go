@@ -1,0 +1,286 @@
+// Package merge makes one product BOM from the BOMs of its parts (one per binary,
+// image or lockfile), written by sdlkit or by other tools (trivy, syft,
+// cyclonedx-gomod).
+//
+// Components are deduplicated by package URL: type, namespace, name,
+// version and subpath, plus the qualifiers that name a different artifact
+// (arch, classifier, type, extension, os); other qualifiers differ between
+// tools for the same package (trivy's distro, syft's upstream) and are left
+// out of the identity. A PyPI name is normalised as the purl spec says.
+// Components without a purl are the same when their type, name and version
+// are. Merged components unite their hashes, licenses, locations and
+// properties (MergeComponent); the first input's name and type win.
+//
+// Every component's bom-ref becomes its identity, since tools spell refs
+// differently (trivy uses UUIDs, cyclonedx-gomod purls): the dependency graph
+// of each input is rewritten to the new refs and the graphs are united.
+// Dependencies on refs an input does not define are dropped. Each input's
+// product (metadata.component) becomes a component that the merged product
+// depends on, unless all inputs describe the same product and no name is
+// given, in which case that product is the merged product. An input without
+// a product contributes the roots of its graph to the product's dependencies.
+package merge
+
+import (
+	"cmp"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sdlkit/sdlkit/sbom"
+	"github.com/sdlkit/sdlkit/sbom/purl"
+
+	"github.com/package-url/packageurl-go"
+)
+
+// Options name the merged product.
+type Options struct {
+	// Name and Version of the product; when Name is empty, the inputs must
+	// all describe the same product, which is kept.
+	Name, Version, Supplier string
+	// Timestamp of the merged BOM; zero takes the latest input timestamp,
+	// so that merging the same inputs gives the same BOM.
+	Timestamp time.Time
+	// Tool, when set, is added to the tools of the inputs.
+	Tool sbom.Tool
+}
+
+// ErrNeedsName is returned when the inputs describe different
+// products and Options.Name is empty.
+var ErrNeedsName = errors.New("the inputs describe different products: name the merged product")
+
+// identityQualifier reports whether a purl qualifier names a different
+// artifact of the same package version: the architecture of an OS package,
+// a Maven classifier or packaging other than the default jar. Go's
+// type=module (cyclonedx-gomod) and the like do not.
+func identityQualifier(purlType string, q packageurl.Qualifier) bool {
+	switch {
+	case q.Key == "arch":
+		return true
+	case purlType == packageurl.TypeMaven && q.Key == "classifier":
+		return true
+	case purlType == packageurl.TypeMaven && q.Key == "type":
+		return q.Value != "jar"
+	}
+	return false
+}
+
+// merger accumulates the inputs.
+type merger struct {
+	comps map[string]sbom.Component
+	edges map[string][]string
+	// products are the identities of the input products, in input order.
+	products []string
+	// orphans are graph roots of inputs without a product.
+	orphans []string
+	latest  time.Time
+	out     *sbom.BOM
+}
+
+// SBOMs merges boms, in order, into one product BOM.
+func SBOMs(boms []*sbom.BOM, opts Options) (*sbom.BOM, error) {
+	if len(boms) == 0 {
+		return nil, errors.New("merge sboms: no input")
+	}
+	m := &merger{comps: map[string]sbom.Component{}, edges: map[string][]string{}, out: &sbom.BOM{Timestamp: opts.Timestamp}}
+	for _, b := range boms {
+		m.add(b)
+	}
+	if m.out.Timestamp.IsZero() {
+		m.out.Timestamp = m.latest
+	}
+	if err := m.product(opts); err != nil {
+		return nil, err
+	}
+	if opts.Tool.Name != "" {
+		m.out.Tools = append(m.out.Tools, opts.Tool)
+	}
+	m.finish()
+	return m.out, nil
+}
+
+// add merges one input.
+func (m *merger) add(b *sbom.BOM) {
+	refs := make(map[string]string, len(b.Components)+1)
+	for _, c := range b.Components {
+		refs[c.BOMRef] = m.addComponent(c)
+	}
+	if b.Product.Name != "" || b.Product.BOMRef != "" {
+		p := b.Product
+		if p.Type == "" {
+			p.Type = sbom.TypeApplication
+		}
+		id := m.addComponent(p)
+		refs[b.Product.BOMRef] = id
+		m.products = append(m.products, id)
+	} else {
+		m.orphans = append(m.orphans, graphRoots(b, refs)...)
+	}
+	for _, d := range b.Dependencies {
+		from, ok := refs[d.Ref]
+		if !ok {
+			continue
+		}
+		if _, seen := m.edges[from]; !seen {
+			m.edges[from] = nil // a known leaf stays in the graph
+		}
+		for _, t := range d.DependsOn {
+			if to, ok := refs[t]; ok && to != from {
+				m.edges[from] = append(m.edges[from], to)
+			}
+		}
+	}
+	m.latest = laterOf(m.latest, b.Timestamp)
+	m.out.Artifacts = append(m.out.Artifacts, b.Artifacts...)
+	m.out.Tools = append(m.out.Tools, b.Tools...)
+	m.out.Properties = sbom.UnionProperties(m.out.Properties, b.Properties)
+}
+
+// addComponent merges c into the set and returns its identity.
+func (m *merger) addComponent(c sbom.Component) string {
+	id := componentIdentity(c)
+	c.BOMRef = id
+	if old, ok := m.comps[id]; ok {
+		c = sbom.MergeComponent(old, c)
+	}
+	m.comps[id] = c
+	return id
+}
+
+// componentIdentity is what components are deduplicated by.
+func componentIdentity(c sbom.Component) string {
+	if p, err := packageurl.FromString(c.PURL); err == nil && c.PURL != "" {
+		var keep packageurl.Qualifiers
+		for _, q := range p.Qualifiers {
+			if identityQualifier(p.Type, q) {
+				keep = append(keep, q)
+			}
+		}
+		slices.SortFunc(keep, func(a, b packageurl.Qualifier) int { return cmp.Compare(a.Key, b.Key) })
+		p.Qualifiers = keep
+		if p.Type == packageurl.TypePyPi {
+			p.Name = purl.NormalisePyPI(p.Name)
+		}
+		return p.ToString()
+	}
+	id := cmp.Or(string(c.Type), string(sbom.TypeLibrary)) + ":" + c.Name
+	if c.Version != "" {
+		id += "@" + c.Version
+	}
+	return id
+}
+
+// graphRoots returns the identities of b's components that no other
+// component of b depends on: all of them when b has no graph.
+func graphRoots(b *sbom.BOM, refs map[string]string) []string {
+	depended := map[string]bool{}
+	for _, d := range b.Dependencies {
+		for _, t := range d.DependsOn {
+			if t != d.Ref {
+				depended[t] = true
+			}
+		}
+	}
+	var roots []string
+	for _, c := range b.Components {
+		if !depended[c.BOMRef] {
+			roots = append(roots, refs[c.BOMRef])
+		}
+	}
+	return roots
+}
+
+// product sets the merged product and its direct dependencies.
+func (m *merger) product(opts Options) error {
+	if opts.Name == "" {
+		if len(m.products) == 0 || slices.ContainsFunc(m.products, func(id string) bool { return id != m.products[0] }) {
+			return ErrNeedsName
+		}
+		p := m.comps[m.products[0]]
+		delete(m.comps, p.BOMRef)
+		if opts.Version != "" {
+			p.Version = opts.Version
+		}
+		p.Supplier = cmp.Or(opts.Supplier, p.Supplier)
+		m.out.Product = p
+		m.edges[p.BOMRef] = append(m.edges[p.BOMRef], m.orphans...)
+		return nil
+	}
+	p := sbom.Component{Type: sbom.TypeApplication, Name: opts.Name, Version: opts.Version, Supplier: opts.Supplier}
+	// The product's ref as 'sdlkit sbom generate' spells it without purl.
+	p.BOMRef = strings.TrimSuffix(p.Name+"@"+p.Version, "@")
+	if id := componentIdentity(p); m.comps[id].BOMRef != "" {
+		// An input's product has this very name and version: keep it.
+		p = sbom.MergeComponent(p, m.comps[id])
+		delete(m.comps, id)
+		m.rename(id, p.BOMRef)
+	}
+	m.out.Product = p
+	for _, id := range append(slices.Clone(m.products), m.orphans...) {
+		if id != p.BOMRef {
+			m.edges[p.BOMRef] = append(m.edges[p.BOMRef], id)
+		}
+	}
+	return nil
+}
+
+// rename replaces ref from by to throughout the graph.
+func (m *merger) rename(from, to string) {
+	if on, ok := m.edges[from]; ok {
+		delete(m.edges, from)
+		m.edges[to] = append(m.edges[to], on...)
+	}
+	for ref, on := range m.edges {
+		for i, t := range on {
+			if t == from {
+				on[i] = to
+			}
+		}
+		m.edges[ref] = on
+	}
+	for i, id := range m.products {
+		if id == from {
+			m.products[i] = to
+		}
+	}
+}
+
+// finish sorts everything, so that the same inputs give the same BOM.
+func (m *merger) finish() {
+	b := m.out
+	b.Components = make([]sbom.Component, 0, len(m.comps))
+	for _, c := range m.comps {
+		b.Components = append(b.Components, c)
+	}
+	sbom.SortComponents(b.Components)
+	b.Dependencies = sbom.NewDependencies(m.edges)
+	b.Artifacts = uniqueSorted(b.Artifacts, func(a, b sbom.Artifact) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Size, b.Size), cmp.Compare(hashKey(a.Hashes), hashKey(b.Hashes)))
+	})
+	b.Tools = uniqueSorted(b.Tools, func(a, b sbom.Tool) int {
+		return cmp.Or(cmp.Compare(a.Vendor, b.Vendor), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Version, b.Version))
+	})
+}
+
+// uniqueSorted sorts s by compare and drops elements equal under it.
+func uniqueSorted[T any](s []T, compare func(a, b T) int) []T {
+	slices.SortStableFunc(s, compare)
+	return slices.CompactFunc(s, func(a, b T) bool { return compare(a, b) == 0 })
+}
+
+// hashKey is a comparable form of a hash list.
+func hashKey(hs []sbom.Hash) string {
+	var b strings.Builder
+	for _, h := range hs {
+		b.WriteString(h.Algorithm + ":" + h.Value + ";")
+	}
+	return b.String()
+}
+
+func laterOf(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
