@@ -14,7 +14,7 @@ import (
 // conformanceDir holds the Sigstore client conformance suite's verification
 // cases: cases.json, and the suite's test/assets packed in
 // test-assets.tar.gz (see its README.md).
-var conformanceDir = filepath.Join(sigstoreData, "conformance")
+const conformanceDir = sigstoreData + "/conformance"
 
 // conformanceCase is one entry of the Sigstore client conformance suite's
 // verification cases (sigstore/sigstore-conformance, test/assets), as
