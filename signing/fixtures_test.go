@@ -1,16 +1,89 @@
 package signing
 
 import (
+	"archive/tar"
+	"compress/gzip"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// indexedBundle is one entry of fixtures/sigstore/bundles-index.json.
+// sigstoreData is the real third-party Sigstore data these tests verify,
+// copied into the package with its sources and licenses (see
+// testdata/sigstore/README.md). A missing file fails the test.
+const sigstoreData = "testdata/sigstore"
+
+// archivedFile is one regular file of a .tar.gz test archive; name is the
+// slash-separated path in the archive.
+type archivedFile struct {
+	name string
+	data []byte
+}
+
+// readTarGz returns the regular files of a gzip-compressed tar archive in
+// archive order. An entry that is neither a folder nor a regular file with
+// a local path fails the test.
+func readTarGz(tb testing.TB, archive string) []archivedFile {
+	tb.Helper()
+	f, err := os.Open(archive)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		tb.Fatalf("read %s: %v", archive, err)
+	}
+	var files []archivedFile
+	for tr := tar.NewReader(zr); ; {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			tb.Fatalf("read %s: %v", archive, err)
+		}
+		if h.Typeflag == tar.TypeDir {
+			continue
+		}
+		if h.Typeflag != tar.TypeReg || !filepath.IsLocal(h.Name) {
+			tb.Fatalf("read %s: %q is not a regular file with a local path", archive, h.Name)
+		}
+		data, err := io.ReadAll(tr)
+		if err != nil {
+			tb.Fatalf("read %s: %s: %v", archive, h.Name, err)
+		}
+		files = append(files, archivedFile{name: h.Name, data: data})
+	}
+	if len(files) == 0 {
+		tb.Fatalf("read %s: no files", archive)
+	}
+	return files
+}
+
+// unpackTarGz writes the files of a .tar.gz archive under dir and returns
+// them.
+func unpackTarGz(tb testing.TB, archive, dir string) []archivedFile {
+	tb.Helper()
+	files := readTarGz(tb, archive)
+	for _, f := range files {
+		p := filepath.Join(dir, filepath.FromSlash(f.name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.data, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return files
+}
+
+// indexedBundle is one entry of testdata/sigstore/bundles-index.json.
 type indexedBundle struct {
 	Path          string              `json:"path"`
 	Material      string              `json:"material"`
@@ -22,7 +95,7 @@ type indexedBundle struct {
 	PredicateType string              `json:"predicateType"`
 }
 
-// readmeFacts are what fixtures/sigstore/README.md says about a bundle that
+// readmeFacts are what testdata/sigstore/README.md says about a bundle that
 // bundles-index.json does not: the key for key-signed bundles, the trusted
 // root where the bundle has no log entry, the SAN where the index shows an
 // otherName as raw DER, and the expected result where it is a failure.
@@ -41,13 +114,16 @@ var readmeFacts = map[string]struct {
 
 func loadIndex(t *testing.T) []indexedBundle {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(fixtures, "bundles-index.json"))
+	data, err := os.ReadFile(filepath.Join(sigstoreData, "bundles-index.json"))
 	if err != nil {
-		t.Skipf("shared fixtures not available: %v", err)
+		t.Fatal(err)
 	}
 	var idx []indexedBundle
 	if err := json.Unmarshal(data, &idx); err != nil {
 		t.Fatal(err)
+	}
+	if len(idx) == 0 {
+		t.Fatal("bundles-index.json lists no bundles")
 	}
 	return idx
 }
@@ -95,13 +171,13 @@ func (ib indexedBundle) policy(t *testing.T) Policy {
 	default:
 		t.Fatalf("no trusted root known for log instance %q", ib.LogInstance)
 	}
-	tr, err := LoadTrustedRoot(filepath.Join(fixtures, rootPath))
+	tr, err := LoadTrustedRoot(filepath.Join(sigstoreData, rootPath))
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := Policy{TrustedRoot: tr, PredicateType: ib.PredicateType}
 	if strings.HasPrefix(ib.Material, "publicKey") {
-		if p.PublicKey, err = ReadPublicKeyFile(filepath.Join(fixtures, facts.key)); err != nil {
+		if p.PublicKey, err = ReadPublicKeyFile(filepath.Join(sigstoreData, facts.key)); err != nil {
 			t.Fatal(err)
 		}
 		return p
@@ -123,7 +199,7 @@ func TestIndexedBundles(t *testing.T) {
 	for _, ib := range loadIndex(t) {
 		t.Run(ib.Path, func(t *testing.T) {
 			t.Parallel()
-			b, err := ReadBundleFile(filepath.Join(fixtures, ib.Path))
+			b, err := ReadBundleFile(filepath.Join(sigstoreData, ib.Path))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,6 +3,7 @@ package signing
 import (
 	"errors"
 	"os"
+	"path"
 	"path/filepath"
 	"testing"
 )
@@ -11,16 +12,29 @@ import (
 // bundle is accepted, to the verifier. Neither may panic, and every error
 // must be classified as unreadable or invalid.
 func FuzzReadBundle(f *testing.F) {
-	for _, glob := range []string{
-		filepath.Join(fixtures, "conformance", "test", "assets", "bundle-verify", "*", "bundle.sigstore.json"),
-		filepath.Join(fixtures, "sigstore-js", "tests", "bundles", "*.sigstore"),
-	} {
-		paths, _ := filepath.Glob(glob)
-		for _, p := range paths {
-			if data, err := os.ReadFile(p); err == nil {
-				f.Add(data)
-			}
+	// Seeds: the conformance suite's bundles (read from their archive, in
+	// archive order) and sigstore-js's test bundles.
+	archive := filepath.Join(conformanceDir, "test-assets.tar.gz")
+	var conformance int
+	for _, a := range readTarGz(f, archive) {
+		if ok, _ := path.Match("test/assets/bundle-verify/*/bundle.sigstore.json", a.name); ok {
+			f.Add(a.data)
+			conformance++
 		}
+	}
+	js, err := filepath.Glob(filepath.Join(sigstoreData, "sigstore-js", "tests", "bundles", "*.sigstore"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	if conformance == 0 || len(js) == 0 {
+		f.Fatalf("seed bundles missing: %d in %s, %d sigstore-js", conformance, archive, len(js))
+	}
+	for _, p := range js {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
 	}
 	f.Add([]byte(`{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}`))
 	f.Add([]byte(`{}`))

@@ -1,8 +1,14 @@
 package main
 
 import (
+	"archive/tar"
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -30,12 +36,17 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// TestScripts runs every testdata/script/*.txtar. Scripts see $FIXTURES, the
-// shared third-party fixtures, and $REPO, the module root, and can assert
-// the last sdlkit exit code with 'exitcode N'.
+// TestScripts runs every testdata/script/*.txtar. Scripts see $FIXTURES, a
+// copy of testdata/fixtures (real third-party files, see its README.md),
+// and $REPO, the module root, and can assert the last sdlkit exit code with
+// 'exitcode N'.
 func TestScripts(t *testing.T) {
 	t.Parallel()
 	repo, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixtures, err := copyFixtures(filepath.Join("testdata", "fixtures"), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +54,7 @@ func TestScripts(t *testing.T) {
 		Dir: filepath.Join("testdata", "script"),
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("REPO", repo)
-			env.Setenv("FIXTURES", filepath.Join(repo, "..", "shared", "fixtures"))
+			env.Setenv("FIXTURES", fixtures)
 			env.Setenv(exitFileEnv, filepath.Join(env.WorkDir, ".sdlkit-exit"))
 			return nil
 		},
@@ -53,6 +64,70 @@ func TestScripts(t *testing.T) {
 		},
 		RequireExplicitExec: true,
 	})
+}
+
+// copyFixtures copies the tree src into dst, unpacking each NAME.tar.gz
+// into the folder NAME beside it, so that scripts find every file at its
+// upstream path and cannot change the originals. It returns dst.
+func copyFixtures(src, dst string) (string, error) {
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+		return "", fmt.Errorf("copy fixtures: %w", err)
+	}
+	err := filepath.WalkDir(dst, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		dir, ok := strings.CutSuffix(p, ".tar.gz")
+		if !ok || d.IsDir() {
+			return nil
+		}
+		if err := unpackTarGz(p, dir); err != nil {
+			return err
+		}
+		return os.Remove(p)
+	})
+	return dst, err
+}
+
+// unpackTarGz writes the regular files of a gzip-compressed tar archive
+// under dir. Entries that are neither folders nor regular files with a
+// local path are an error.
+func unpackTarGz(archive, dir string) error {
+	f, err := os.Open(archive)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", archive, err)
+	}
+	for tr := tar.NewReader(zr); ; {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read %s: %w", archive, err)
+		}
+		if h.Typeflag == tar.TypeDir {
+			continue
+		}
+		if h.Typeflag != tar.TypeReg || !filepath.IsLocal(h.Name) {
+			return fmt.Errorf("read %s: %q is not a regular file with a local path", archive, h.Name)
+		}
+		p := filepath.Join(dir, filepath.FromSlash(h.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		data, err := io.ReadAll(tr)
+		if err != nil {
+			return fmt.Errorf("read %s: %s: %w", archive, h.Name, err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return err
+		}
+	}
 }
 
 // cmdExitCode asserts the exit code of the last 'exec sdlkit'.
