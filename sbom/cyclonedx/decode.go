@@ -189,7 +189,7 @@ func fromCDXComponent(c cdx.Component) sbom.Component {
 		}
 	}
 	if name, version, ok := purl.NameVersion(c.PackageURL); ok {
-		m.Name = name
+		m.Name = purl.PreferName(m.Name, name)
 		if m.Version == "" {
 			m.Version = version
 		}

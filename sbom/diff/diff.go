@@ -242,14 +242,19 @@ func byIdentity(cs []sbom.Component) map[string][]sbom.Component {
 	return m
 }
 
-// identity is a component's identity without version: its purl without
-// version and qualifiers, else ecosystem or type and name.
+// identity is a component's identity without version: its purl's
+// (purl.PackageIdentity), else its ecosystem (or type) and name as the ecosystem
+// tells names apart.
 func identity(c sbom.Component) string {
-	if p, err := packageurl.FromString(c.PURL); err == nil && c.PURL != "" {
-		p.Version, p.Qualifiers = "", nil
-		return p.ToString()
+	if c.PURL != "" {
+		if id, err := purl.PackageIdentity(c.PURL); err == nil {
+			return id
+		}
 	}
-	return cmp.Or(c.Ecosystem, string(c.Type), "unknown") + ":" + c.Name
+	if c.Ecosystem != "" {
+		return purl.Key(c.Ecosystem, c.Name)
+	}
+	return cmp.Or(string(c.Type), "unknown") + ":" + c.Name
 }
 
 // osPURLEcosystems maps purl types of OS packages, which have no single

@@ -74,7 +74,7 @@ func TestDiffRealReleases(t *testing.T) {
 	if got := d.Summary(); got != want {
 		t.Errorf("Summary() = %q, want %q", got, want)
 	}
-	if d.Title() != "github.com/protonmail/proton-bridge v1.6.3 → github.com/protonmail/proton-bridge v1.8.0" {
+	if d.Title() != "github.com/ProtonMail/proton-bridge v1.6.3 → github.com/ProtonMail/proton-bridge v1.8.0" {
 		t.Errorf("Title() = %q", d.Title())
 	}
 	// Reversed, every upgrade is a downgrade.

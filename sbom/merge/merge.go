@@ -6,7 +6,8 @@
 // version and subpath, plus the qualifiers that name a different artifact
 // (arch, classifier, type, extension, os); other qualifiers differ between
 // tools for the same package (trivy's distro, syft's upstream) and are left
-// out of the identity. A PyPI name is normalised as the purl spec says.
+// out of the identity. Names are compared as their ecosystem compares them
+// (purl.Identity): PyPI's PEP 503, case-insensitive where the registry is.
 // Components without a purl are the same when their type, name and version
 // are. Merged components unite their hashes, licenses, locations and
 // properties (MergeComponent); the first input's name and type win.
@@ -30,8 +31,6 @@ import (
 
 	"github.com/sdlkit/sdlkit/sbom"
 	"github.com/sdlkit/sdlkit/sbom/purl"
-
-	"github.com/package-url/packageurl-go"
 )
 
 // Options name the merged product.
@@ -49,22 +48,6 @@ type Options struct {
 // ErrNeedsName is returned when the inputs describe different
 // products and Options.Name is empty.
 var ErrNeedsName = errors.New("the inputs describe different products: name the merged product")
-
-// identityQualifier reports whether a purl qualifier names a different
-// artifact of the same package version: the architecture of an OS package,
-// a Maven classifier or packaging other than the default jar. Go's
-// type=module (cyclonedx-gomod) and the like do not.
-func identityQualifier(purlType string, q packageurl.Qualifier) bool {
-	switch {
-	case q.Key == "arch":
-		return true
-	case purlType == packageurl.TypeMaven && q.Key == "classifier":
-		return true
-	case purlType == packageurl.TypeMaven && q.Key == "type":
-		return q.Value != "jar"
-	}
-	return false
-}
 
 // merger accumulates the inputs.
 type merger struct {
@@ -148,23 +131,19 @@ func (m *merger) addComponent(c sbom.Component) string {
 	return id
 }
 
-// componentIdentity is what components are deduplicated by.
+// componentIdentity is what components are deduplicated by: the purl's
+// identity (purl.Identity), else the type, the name as its ecosystem tells
+// names apart and the version.
 func componentIdentity(c sbom.Component) string {
-	if p, err := packageurl.FromString(c.PURL); err == nil && c.PURL != "" {
-		var keep packageurl.Qualifiers
-		for _, q := range p.Qualifiers {
-			if identityQualifier(p.Type, q) {
-				keep = append(keep, q)
-			}
+	if c.PURL != "" {
+		if id, err := purl.Identity(c.PURL); err == nil {
+			return id
 		}
-		slices.SortFunc(keep, func(a, b packageurl.Qualifier) int { return cmp.Compare(a.Key, b.Key) })
-		p.Qualifiers = keep
-		if p.Type == packageurl.TypePyPi {
-			p.Name = purl.NormalisePyPI(p.Name)
-		}
-		return p.ToString()
 	}
-	id := cmp.Or(string(c.Type), string(sbom.TypeLibrary)) + ":" + c.Name
+	id := cmp.Or(string(c.Type), string(sbom.TypeLibrary)) + ":" + purl.Key(c.Ecosystem, c.Name)
+	if c.Ecosystem == "" {
+		id = cmp.Or(string(c.Type), string(sbom.TypeLibrary)) + ":" + c.Name
+	}
 	if c.Version != "" {
 		id += "@" + c.Version
 	}
@@ -191,10 +170,44 @@ func graphRoots(b *sbom.BOM, refs map[string]string) []string {
 	return roots
 }
 
+// productKey is what makes two inputs' products one product: the name as
+// its ecosystem tells names apart, and the version. Their purls may differ:
+// cyclonedx-gomod's module and binary SBOMs of one product differ in the
+// subpath.
+func productKey(c sbom.Component) string {
+	return purl.Key(c.Ecosystem, c.Name) + "@" + c.Version
+}
+
+// uniteProducts merges the inputs' products that are one product
+// (productKey) into the first of them, and reports whether every input
+// described the same product.
+func (m *merger) uniteProducts() (same bool) {
+	first := map[string]string{} // product key → the id it is merged into
+	for _, id := range slices.Clone(m.products) {
+		c, ok := m.comps[id]
+		if !ok {
+			continue // already merged into another
+		}
+		key := productKey(c)
+		into, seen := first[key]
+		if !seen {
+			first[key] = id
+			continue
+		}
+		if into != id {
+			m.comps[into] = sbom.MergeComponent(m.comps[into], c)
+			delete(m.comps, id)
+			m.rename(id, into)
+		}
+	}
+	return len(first) == 1
+}
+
 // product sets the merged product and its direct dependencies.
 func (m *merger) product(opts Options) error {
+	same := m.uniteProducts()
 	if opts.Name == "" {
-		if len(m.products) == 0 || slices.ContainsFunc(m.products, func(id string) bool { return id != m.products[0] }) {
+		if !same {
 			return ErrNeedsName
 		}
 		p := m.comps[m.products[0]]
@@ -210,11 +223,17 @@ func (m *merger) product(opts Options) error {
 	p := sbom.Component{Type: sbom.TypeApplication, Name: opts.Name, Version: opts.Version, Supplier: opts.Supplier}
 	// The product's ref as 'sdlkit sbom generate' spells it without purl.
 	p.BOMRef = strings.TrimSuffix(p.Name+"@"+p.Version, "@")
-	if id := componentIdentity(p); m.comps[id].BOMRef != "" {
+	switch id := componentIdentity(p); {
+	case m.comps[id].BOMRef != "":
 		// An input's product has this very name and version: keep it.
 		p = sbom.MergeComponent(p, m.comps[id])
 		delete(m.comps, id)
 		m.rename(id, p.BOMRef)
+	case same:
+		// Every input describes one product, named anew: it is the merged
+		// product, not one of its components.
+		delete(m.comps, m.products[0])
+		m.rename(m.products[0], p.BOMRef)
 	}
 	m.out.Product = p
 	for _, id := range append(slices.Clone(m.products), m.orphans...) {

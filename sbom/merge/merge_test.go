@@ -117,8 +117,16 @@ func TestMergeThirdParty(t *testing.T) {
 			edges[[2]string{d.Ref, t}] = true
 		}
 	}
+	// Inputs' products that are one product (minikube's app and mod SBOMs)
+	// are one component, under the first one's identity.
+	products := map[string]string{}
+	for _, in := range inputs {
+		if _, ok := products[productKey(in.Product)]; !ok {
+			products[productKey(in.Product)] = componentIdentity(in.Product)
+		}
+	}
 	for i, in := range inputs {
-		ids := map[string]string{in.Product.BOMRef: componentIdentity(in.Product)}
+		ids := map[string]string{in.Product.BOMRef: products[productKey(in.Product)]}
 		for _, c := range in.Components {
 			ids[c.BOMRef] = componentIdentity(c)
 			if !have[ids[c.BOMRef]] {

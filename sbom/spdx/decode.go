@@ -95,7 +95,7 @@ func fromSPDXPackage(p *spdx.Package) sbom.Component {
 		}
 	}
 	if name, _, ok := purl.NameVersion(c.PURL); ok {
-		c.Name = name
+		c.Name = purl.PreferName(c.Name, name)
 		c.Ecosystem = purl.Ecosystem(c.PURL)
 	}
 	c.BOMRef = c.PURL
