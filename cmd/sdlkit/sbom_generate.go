@@ -31,9 +31,11 @@ func newSBOMGenerateCmd(a *app) *cobra.Command {
 	var opts sbomGenerateOptions
 	cmd := &cobra.Command{
 		Use:   "generate [PATH]",
-		Short: "Make the SBOM of a source tree from its lockfiles and Go binaries",
+		Short: "Make the SBOM of a source tree, a lockfile or a Go binary",
 		Long: `Generate walks PATH (default: the current directory) and writes the SBOM of
-every component its lockfiles, manifests and Go binaries pin: go.mod/go.sum,
+every component its lockfiles, manifests and Go binaries pin. PATH may also
+be one file: a lockfile (read with the manifest beside it) or a Go binary,
+whose main module is then the product. The formats: go.mod/go.sum,
 Go binaries (build info), package-lock.json (v1-v3, workspaces),
 pnpm-lock.yaml, yarn.lock, requirements*.txt, poetry.lock, uv.lock,
 Pipfile.lock, Cargo.lock, pom.xml, gradle.lockfile, composer.lock,
@@ -107,6 +109,9 @@ func runSBOMGenerate(cmd *cobra.Command, a *app, opts sbomGenerateOptions) error
 	if opts.specVersion != cyclonedx.SpecVersion16 && opts.specVersion != cyclonedx.SpecVersion15 {
 		return usageErrorf("unknown --spec-version %q: use 1.6 or 1.5", opts.specVersion)
 	}
+	if cmd.Flags().Changed("spec-version") && opts.format == "spdx-json" {
+		return usageErrorf("--spec-version is a CycloneDX version: SPDX output is always SPDX 2.3")
+	}
 	ts, err := sourceDateEpoch(a.getenv("SOURCE_DATE_EPOCH"))
 	if err != nil {
 		return err
@@ -117,6 +122,9 @@ func runSBOMGenerate(cmd *cobra.Command, a *app, opts sbomGenerateOptions) error
 	opts.gen.Tool = sbom.Tool{Vendor: "sdlkit", Name: "sdlkit", Version: readBuildVersion().Version}
 	b, err := generate.SBOM(cmd.Context(), opts.path, opts.gen)
 	var ferr *generate.FileError
+	if errors.Is(err, generate.ErrUnknownFile) {
+		return inputError(err, "give a directory, a lockfile (go.mod, package-lock.json, Cargo.lock, …) or a Go binary")
+	}
 	if errors.As(err, &ferr) {
 		return inputError(err, "fix or remove the file, or pass --keep-going to skip it and record it in the SBOM")
 	}

@@ -88,23 +88,45 @@ func (f *fileAPI) Stat() (fs.FileInfo, error) {
 }
 
 // extractFile runs every extractor that wants rel and returns the packages
-// found. A lockfile over maxSize is an ErrTooLarge, one that is not UTF-8
-// an error; binaries are read in place and have no limit.
-func (g *generator) extractFile(ctx context.Context, rel string) ([]*extractor.Package, error) {
+// found, and whether any extractor wanted the file.
+func (g *generator) extractFile(ctx context.Context, rel string) (pkgs []*extractor.Package, known bool, err error) {
 	api := &fileAPI{rel: rel, abs: filepath.Join(g.root, filepath.FromSlash(rel))}
-	var pkgs []*extractor.Package
 	for _, k := range g.kinds {
 		e := k.extractor
 		if e == nil || !e.FileRequired(api) {
 			continue
 		}
+		known = true
 		inv, err := g.runExtractor(ctx, e, api)
 		if err != nil {
-			return nil, err
+			return nil, true, err
 		}
 		pkgs = append(pkgs, inv...)
 	}
-	return pkgs, nil
+	return pkgs, known, nil
+}
+
+// ErrUnknownFile is the cause of the error for a file target that is
+// neither a lockfile sdlkit reads nor a Go binary; Options.KeepGoing does
+// not skip it.
+var ErrUnknownFile = errors.New("neither a lockfile sdlkit reads nor a Go binary")
+
+// readAsBinary reads rel as a Go binary whatever its mode (scalibr's
+// extractor wants only executable files); a file that is not one is
+// ErrUnknownFile.
+func (g *generator) readAsBinary(ctx context.Context, rel string) ([]*extractor.Package, error) {
+	api := &fileAPI{rel: rel, abs: filepath.Join(g.root, filepath.FromSlash(rel))}
+	for _, k := range g.kinds {
+		if k.extractor == nil || k.extractor.Name() != gobinary.Name {
+			continue
+		}
+		pkgs, err := g.runBinaryExtractor(ctx, k.extractor, api)
+		if err != nil || len(pkgs) == 0 {
+			return nil, &FileError{Path: rel, Err: ErrUnknownFile}
+		}
+		return pkgs, nil
+	}
+	return nil, &FileError{Path: rel, Err: ErrUnknownFile}
 }
 
 func (g *generator) runExtractor(ctx context.Context, e filesystem.Extractor, api *fileAPI) ([]*extractor.Package, error) {
@@ -257,6 +279,10 @@ func isBinaryLocation(p *extractor.Package) bool {
 func goNameVersion(name, version string) (string, string) {
 	if name == "go" || name == "stdlib" {
 		return "stdlib", strings.TrimPrefix(version, "go")
+	}
+	if version == "(devel)" {
+		// A main module built without version information.
+		return name, ""
 	}
 	if version != "" && !strings.HasPrefix(version, "v") {
 		version = "v" + version

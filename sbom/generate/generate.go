@@ -91,18 +91,29 @@ type generator struct {
 	locals map[string]sbom.Component
 	// goModCache is the module cache read for the Go graph, "" for none.
 	goModCache string
+	// file is the one file read when the target is a file, "" for a tree.
+	file string
+	// sources counts the files other than Go binaries that gave
+	// components: a tree of binaries alone is named after its binary.
+	sources int
 }
 
-// SBOM walks root and returns the BOM of everything its lockfiles,
-// manifests and Go binaries pin. See the package documentation for what is
-// read and how.
-func SBOM(ctx context.Context, root string, opts Options) (*sbom.BOM, error) {
-	info, err := os.Stat(root)
+// SBOM returns the BOM of everything the lockfiles, manifests and Go
+// binaries under target pin. target is a directory, walked, or one file: a
+// lockfile (read with the manifests beside it) or a Go binary (its modules,
+// with its main module as the product). See the package documentation for
+// what is read and how.
+func SBOM(ctx context.Context, target string, opts Options) (*sbom.BOM, error) {
+	info, err := os.Stat(target)
 	if err != nil {
 		return nil, fmt.Errorf("generate sbom: %w", err)
 	}
-	if !info.IsDir() {
-		return nil, fmt.Errorf("generate sbom: %s is not a directory", root)
+	root, file := target, ""
+	switch {
+	case info.Mode().IsRegular():
+		root, file = filepath.Dir(target), filepath.Base(target)
+	case !info.IsDir():
+		return nil, fmt.Errorf("generate sbom: %s is neither a directory nor a regular file", target)
 	}
 	kinds, err := newKinds()
 	if err != nil {
@@ -111,7 +122,7 @@ func SBOM(ctx context.Context, root string, opts Options) (*sbom.BOM, error) {
 	g := &generator{
 		root: root, fsys: scalibrfs.DirFS(root), kinds: kinds, opts: opts,
 		maxSize: opts.MaxLockfileSize, comps: map[string]sbom.Component{}, graph: newGraphBuilder(), binaryMains: map[string]bool{},
-		locals: map[string]sbom.Component{},
+		locals: map[string]sbom.Component{}, file: file,
 	}
 	if g.maxSize <= 0 {
 		g.maxSize = DefaultMaxLockfileSize
@@ -124,13 +135,17 @@ func SBOM(ctx context.Context, root string, opts Options) (*sbom.BOM, error) {
 		skip = DefaultSkipDirs
 	}
 	var files []fileResult
-	err = walkFiles(root, skip, func(rel string, _ fs.DirEntry) error {
-		files = append(files, fileResult{rel: rel})
-		return ctx.Err()
-	}, func(ferr *FileError) error {
-		files = append(files, fileResult{rel: ferr.Path, err: ferr})
-		return nil
-	})
+	if file != "" {
+		files = []fileResult{{rel: file}}
+	} else {
+		err = walkFiles(root, skip, func(rel string, _ fs.DirEntry) error {
+			files = append(files, fileResult{rel: rel})
+			return ctx.Err()
+		}, func(ferr *FileError) error {
+			files = append(files, fileResult{rel: ferr.Path, err: ferr})
+			return nil
+		})
+	}
 	if err == nil {
 		g.readAll(ctx, files)
 		err = g.mergeAll(files)
@@ -192,7 +207,7 @@ func (g *generator) mergeAll(files []fileResult) error {
 	for _, f := range files {
 		var ferr *FileError
 		if errors.As(f.err, &ferr) {
-			if !g.opts.KeepGoing {
+			if !g.opts.KeepGoing || errors.Is(ferr, ErrUnknownFile) {
 				return ferr
 			}
 			g.skipped = append(g.skipped, ferr)
@@ -216,7 +231,12 @@ func (g *generator) read(ctx context.Context, f *fileResult) {
 			return
 		}
 	}
-	pkgs, err := g.extractFile(ctx, f.rel)
+	pkgs, known, err := g.extractFile(ctx, f.rel)
+	if err == nil && !known && k == nil && f.rel == g.file {
+		// A file given as the target that no format claims: a Go binary
+		// without the executable bit, or nothing sdlkit reads.
+		pkgs, err = g.readAsBinary(ctx, f.rel)
+	}
 	if err != nil {
 		f.err = err
 		return
@@ -248,6 +268,9 @@ func (g *generator) read(ctx context.Context, f *fileResult) {
 func (g *generator) merge(f fileResult) {
 	for _, ref := range f.mains {
 		g.binaryMains[ref] = true
+	}
+	if len(f.mains) == 0 && (len(f.comps) > 0 || f.extra != nil) {
+		g.sources++
 	}
 	added := make(map[string]bool, len(f.comps))
 	for _, c := range f.comps {

@@ -30,9 +30,14 @@ import (
 // version, and the directory name as a last resort.
 func (g *generator) product() (sbom.Component, error) {
 	p := sbom.Component{Type: sbom.TypeApplication}
-	p.Ecosystem, p.Name, p.Version = manifestProduct(g.root)
+	if g.file == "" || len(g.binaryMains) == 0 {
+		p.Ecosystem, p.Name, p.Version = manifestProduct(g.root)
+	}
 	if p.Name == "" {
 		p.Ecosystem, p.Name, p.Version = g.localProduct()
+	}
+	if p.Name == "" && g.sources == 0 {
+		p.Ecosystem, p.Name, p.Version = g.binaryProduct()
 	}
 	if p.Name == "" {
 		abs, err := filepath.Abs(g.root)
@@ -218,4 +223,18 @@ func (g *generator) localProduct() (eco, name, version string) {
 		return "", "", ""
 	}
 	return found[0].Ecosystem, found[0].Name, found[0].Version
+}
+
+// binaryProduct is the product of a Go binary given as the target, or of a
+// tree that holds one Go binary and nothing else: the binary's main module,
+// named, versioned and with a purl as its build information says.
+func (g *generator) binaryProduct() (eco, name, version string) {
+	if len(g.binaryMains) != 1 {
+		return "", "", ""
+	}
+	for ref := range g.binaryMains {
+		c := g.comps[ref]
+		return c.Ecosystem, c.Name, c.Version
+	}
+	return "", "", ""
 }
