@@ -33,6 +33,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sdlkit/sdlkit/sbom/purl"
+
 	"github.com/sdlkit/sdlkit/sbom"
 	"github.com/sdlkit/sdlkit/sbom/internal/lockfile"
 
@@ -170,9 +172,12 @@ type fileResult struct {
 	extra *lockfile.Info
 	// mains are the refs of Go binaries' main modules.
 	mains []string
-	// locals are the refs of the project's own packages (localRefs).
+	// locals are the refs of the project's own packages (Info.Locals).
 	locals []string
-	err    error
+	// invalid are the entries left out for names that are invalid in
+	// their ecosystem (a path, a control character).
+	invalid []*FileError
+	err     error
 }
 
 // readAll reads the files in parallel; mergeAll then merges the results in
@@ -215,6 +220,12 @@ func (g *generator) mergeAll(files []fileResult) error {
 		}
 		if f.err != nil {
 			return f.err
+		}
+		if len(f.invalid) > 0 {
+			if !g.opts.KeepGoing {
+				return f.invalid[0]
+			}
+			g.skipped = append(g.skipped, f.invalid...)
 		}
 		g.merge(f)
 	}
@@ -263,6 +274,16 @@ func (g *generator) read(ctx context.Context, f *fileResult) {
 			f.comps = append(f.comps, c)
 		}
 	}
+	f.comps = slices.DeleteFunc(f.comps, func(c sbom.Component) bool {
+		if c.Name == "" {
+			return false
+		}
+		err := purl.CheckName(c.Ecosystem, c.Name)
+		if err != nil {
+			f.invalid = append(f.invalid, &FileError{Path: f.rel, Err: err})
+		}
+		return err != nil
+	})
 }
 
 func (g *generator) merge(f fileResult) {

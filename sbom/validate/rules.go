@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/sdlkit/sdlkit/sbom/purl"
+
 	"github.com/sdlkit/sdlkit/sbom/format"
 
 	"github.com/package-url/packageurl-go"
@@ -154,6 +156,11 @@ func checkPURL(s string) error {
 	}
 	if p.Type == "" || p.Name == "" {
 		return fmt.Errorf("invalid purl %q: type and name are required", s)
+	}
+	if name, _, ok := purl.NameVersion(s); ok {
+		if err := purl.CheckName(purl.Ecosystem(s), name); err != nil {
+			return fmt.Errorf("invalid purl %q: %v", s, err)
+		}
 	}
 	return nil
 }
