@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
+
+	"github.com/sdlkit/sdlkit/sbom/format"
 
 	"github.com/sdlkit/sdlkit/sbom/cyclonedx"
 	"github.com/sdlkit/sdlkit/sbom/merge"
@@ -73,6 +76,9 @@ func runSBOMMerge(a *app, opts sbomMergeOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := checkMergeInputs(opts.files); err != nil {
+		return err
+	}
 	var inputs []*sbom.BOM
 	for _, name := range opts.files {
 		b, err := readSBOMFile(name)
@@ -89,7 +95,25 @@ func runSBOMMerge(a *app, opts sbomMergeOptions) error {
 	if err := cyclonedx.Encode(&buf, merged, cyclonedx.EncodeOptions{XML: opts.format == "cyclonedx-xml", SpecVersion: opts.specVersion}); err != nil {
 		return err
 	}
+	if buf.Len() > format.MaxSize {
+		return inputError(fmt.Errorf("merge sboms: the merged SBOM would be %d MiB, more than the %d MiB that sdlkit and other tools read", buf.Len()>>20, format.MaxSize>>20))
+	}
 	return writeOutput(a, opts.output, buf.Bytes())
+}
+
+// checkMergeInputs refuses inputs that together hold more than a merged SBOM
+// may, before reading any of them.
+func checkMergeInputs(files []string) error {
+	var total int64
+	for _, name := range files {
+		if info, err := os.Stat(name); err == nil && info.Mode().IsRegular() {
+			total += info.Size()
+		}
+	}
+	if total > format.MaxSize {
+		return inputError(fmt.Errorf("merge sboms: the inputs hold %d MiB, more than the %d MiB a merged SBOM may hold", total>>20, format.MaxSize>>20))
+	}
+	return nil
 }
 
 // mergeOptions builds the library options from the flags and environment.

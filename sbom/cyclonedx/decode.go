@@ -49,6 +49,9 @@ func unmarshalCycloneDX(data []byte, name string) (*cdx.BOM, error) {
 	case len(trimmed) == 0:
 		return nil, fmt.Errorf("decode cyclonedx %s: empty document", name)
 	case trimmed[0] == '{':
+		if err := textpos.CheckJSONUTF8(data); err != nil {
+			return nil, fmt.Errorf("decode cyclonedx %s: %w", name, err)
+		}
 		if err := json.Unmarshal(data, &doc); err != nil {
 			return nil, fmt.Errorf("decode cyclonedx %s: %s", name, textpos.JSONErrorAt(data, err))
 		}

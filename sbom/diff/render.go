@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/sdlkit/sdlkit/internal/textsafe"
 )
 
 // Formats are the formats Diff.Render writes.
@@ -36,18 +38,18 @@ func (d *Diff) Summary() string {
 }
 
 func (d *Diff) writeTable(w io.Writer) error {
-	fmt.Fprintf(w, "%s: %s\n", d.Title(), d.Summary())
+	fmt.Fprintf(w, "%s: %s\n", textsafe.Escape(d.Title()), d.Summary())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if len(d.Changes) > 0 {
 		fmt.Fprintln(tw, "\nCHANGE\tCOMPONENT\tECOSYSTEM\tOLD\tNEW")
 		for _, c := range d.Changes {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Kind, c.Name, orDash(c.Ecosystem), orDash(c.OldVersion), orDash(c.NewVersion))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Kind, textsafe.Cell(c.Name), textsafe.Cell(c.Ecosystem), textsafe.Cell(c.OldVersion), textsafe.Cell(c.NewVersion))
 		}
 	}
 	if len(d.Licenses) > 0 {
 		fmt.Fprintln(tw, "\nLICENSE CHANGE\tOLD VERSION\tNEW VERSION\tOLD LICENSES\tNEW LICENSES")
 		for _, l := range d.Licenses {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.Name, orDash(l.OldVersion), orDash(l.NewVersion), licenseList(l.OldLicenses), licenseList(l.NewLicenses))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", textsafe.Cell(l.Name), textsafe.Cell(l.OldVersion), textsafe.Cell(l.NewVersion), licenseList(l.OldLicenses), licenseList(l.NewLicenses))
 		}
 	}
 	return tw.Flush()
@@ -80,9 +82,9 @@ func (d *Diff) writeMarkdown(w io.Writer) error {
 				continue
 			}
 			if s.version {
-				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(c.Name), mdCell(orDash(c.Ecosystem)), mdCell(c.OldVersion+c.NewVersion), mdCell(licenseList(c.Licenses)))
+				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(c.Name), mdCell(textsafe.Cell(c.Ecosystem)), mdCell(c.OldVersion+c.NewVersion), mdCell(licenseList(c.Licenses)))
 			} else {
-				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(c.Name), mdCell(orDash(c.Ecosystem)), mdCell(c.OldVersion), mdCell(c.NewVersion))
+				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(c.Name), mdCell(textsafe.Cell(c.Ecosystem)), mdCell(c.OldVersion), mdCell(c.NewVersion))
 			}
 		}
 	}
@@ -98,10 +100,7 @@ func (d *Diff) writeMarkdown(w io.Writer) error {
 
 // licenseList shows licenses in one cell.
 func licenseList(ls []string) string {
-	if len(ls) == 0 {
-		return "-"
-	}
-	return strings.Join(ls, ", ")
+	return textsafe.Cell(strings.Join(ls, ", "))
 }
 
 // versionSpan shows "v1" or "v1 → v2".
@@ -115,11 +114,5 @@ func versionSpan(o, n string) string {
 // mdCell escapes text for a Markdown table cell.
 func mdCell(s string) string {
 	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;")
-	return r.Replace(s)
-}
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
+	return textsafe.Escape(r.Replace(s))
 }

@@ -31,6 +31,10 @@ const (
 	SPDXTagValue  Format = "spdx-tag-value"
 )
 
+// MaxSize is the largest SBOM document sdlkit reads (256 MiB), and so the
+// largest it writes where its output is read again.
+const MaxSize = docread.MaxSize
+
 // ErrUnknown is returned for a document that is neither CycloneDX nor SPDX.
 var ErrUnknown = errors.New("unknown document format: not CycloneDX JSON or XML, nor SPDX JSON or tag-value")
 
@@ -101,6 +105,9 @@ func Decode(r io.Reader, name string) (*sbom.BOM, error) {
 	case SPDXJSON:
 		return spdx.Decode(bytes.NewReader(data), name)
 	case SPDXTagValue:
+		if line := textpos.InvalidUTF8Line(data); line > 0 {
+			return nil, fmt.Errorf("decode spdx %s: line %d: %w", name, line, textpos.ErrInvalidUTF8)
+		}
 		doc, err := tagvalue.Read(bytes.NewReader(data))
 		if err != nil {
 			return nil, fmt.Errorf("decode spdx %s: %w", name, err)

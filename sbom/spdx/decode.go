@@ -29,6 +29,9 @@ func Decode(r io.Reader, name string) (*sbom.BOM, error) {
 	if !bytes.Contains(data, []byte(`"spdxVersion"`)) {
 		return nil, fmt.Errorf("decode spdx %s: not an SPDX JSON document", name)
 	}
+	if err := textpos.CheckJSONUTF8(data); err != nil {
+		return nil, fmt.Errorf("decode spdx %s: %w", name, err)
+	}
 	doc, err := spdxjson.Read(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("decode spdx %s: %s", name, textpos.JSONErrorAt(data, err))

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+
+	"github.com/sdlkit/sdlkit/internal/textsafe"
 )
 
 // Result is the outcome of validating several documents, the
@@ -56,7 +58,7 @@ func (v *Result) WriteText(w io.Writer) error {
 			if loc == "" {
 				loc = "/"
 			}
-			if _, err := fmt.Fprintf(w, "%s: %s: %s: %s: %s\n", r.File, loc, f.Severity, f.Rule, f.Message); err != nil {
+			if _, err := fmt.Fprintf(w, "%s: %s: %s: %s: %s\n", textsafe.Escape(r.File), textsafe.Escape(loc), f.Severity, f.Rule, textsafe.Escape(f.Message)); err != nil {
 				return err
 			}
 		}
@@ -64,7 +66,7 @@ func (v *Result) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "FILE\tFORMAT\tVERSION\tRESULT\tERRORS\tWARNINGS")
 	for _, r := range v.Files {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\n", r.File, orDash(string(r.Format)), orDash(r.SpecVersion), v.verdict(r), r.Errors, r.Warnings)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\n", textsafe.Cell(r.File), textsafe.Cell(string(r.Format)), textsafe.Cell(r.SpecVersion), v.verdict(r), r.Errors, r.Warnings)
 	}
 	return tw.Flush()
 }
@@ -78,12 +80,4 @@ func (v *Result) verdict(r *Report) string {
 		return "valid"
 	}
 	return "invalid"
-}
-
-// orDash shows "-" for an empty table cell.
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

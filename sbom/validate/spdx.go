@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sdlkit/sdlkit/sbom/internal/textpos"
+
 	"github.com/sdlkit/sdlkit/sbom/format"
 
 	spdxjson "github.com/spdx/tools-golang/json"
@@ -36,6 +38,9 @@ func validateSPDXJSON(data []byte, obj map[string]any) (*Report, error) {
 // validateSPDXTagValue decodes a tag-value document with tools-golang and
 // checks its JSON form.
 func validateSPDXTagValue(data []byte) (*Report, error) {
+	if line := textpos.InvalidUTF8Line(data); line > 0 {
+		return nil, fmt.Errorf("parse spdx tag-value: line %d: %w", line, textpos.ErrInvalidUTF8)
+	}
 	doc, err := tagvalue.Read(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("parse spdx tag-value: %w", err)

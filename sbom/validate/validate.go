@@ -153,6 +153,9 @@ func validate(data []byte) (*Report, error) {
 
 // validateJSON dispatches a JSON document on its top-level keys.
 func validateJSON(data []byte) (*Report, error) {
+	if err := textpos.CheckJSONUTF8(data); err != nil {
+		return nil, fmt.Errorf("parse json: %w", err)
+	}
 	doc, err := decodeJSON(data)
 	if err != nil {
 		return nil, err
