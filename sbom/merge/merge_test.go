@@ -16,6 +16,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// common is the test data the sbom packages have in common; its README.md
+// gives the sources and licenses of the third-party files.
+var common = filepath.Join("..", "testdata")
+
 // fixtures is the shared third-party test data (see ../shared/fixtures/README.md).
 var fixtures = filepath.Join("..", "..", "..", "shared", "fixtures")
 
