@@ -12,8 +12,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// fixtures is the shared third-party test data (see ../shared/fixtures/README.md).
-var fixtures = filepath.Join("..", "..", "..", "shared", "fixtures")
+// common is the test data the sbom packages have in common; its README.md
+// gives the sources and licenses of the third-party files.
+var common = filepath.Join("..", "testdata")
 
 func TestEncodeCycloneDXGolden(t *testing.T) {
 	t.Parallel()
@@ -61,8 +62,10 @@ func TestCycloneDXRoundTrip(t *testing.T) {
 
 func TestDecodeCycloneDXOtherTools(t *testing.T) {
 	t.Parallel()
-	gomod := filepath.Join(fixtures, "sboms", "cyclonedx-gomod", "examples")
-	trivy := filepath.Join(fixtures, "sboms", "trivy", "integration", "testdata")
+	gomod := sbomtest.Tree(t, filepath.Join(common, "sboms", "cyclonedx-gomod", "examples"))
+	trivy := filepath.Join(sbomtest.Tree(t, filepath.Join(common, "sboms", "trivy")), "integration", "testdata")
+	// Only this test reads juice-shop's BOM: it is in this package's testdata.
+	juiceShop := sbomtest.Tree(t, filepath.Join("testdata", "bom-examples", "SBOM"))
 	tests := []struct {
 		path       string
 		components int
@@ -77,8 +80,8 @@ func TestDecodeCycloneDXOtherTools(t *testing.T) {
 		{filepath.Join(trivy, "fluentd-multiple-lockfiles.cdx.json.golden"), 161, 162, "testdata/fixtures/images/fluentd-multiple-lockfiles.tar.gz", ""},
 		{filepath.Join(trivy, "npm-cyclonedx.json.golden"), -1, -1, "", ""},
 		{filepath.Join(trivy, "pom-cyclonedx.json.golden"), -1, -1, "", ""},
-		{filepath.Join(fixtures, "cyclonedx", "bom-examples", "SBOM", "laravel-7.12.0", "bom.1.4.json"), -1, -1, "", ""},
-		{filepath.Join(fixtures, "cyclonedx", "bom-examples", "SBOM", "juice-shop", "via_npm", "flat", "bom.1.4.json"), -1, -1, "", ""},
+		{filepath.Join(common, "cyclonedx", "bom-examples", "SBOM", "laravel-7.12.0", "bom.1.4.json"), -1, -1, "", ""},
+		{filepath.Join(juiceShop, "juice-shop", "via_npm", "flat", "bom.1.4.json"), -1, -1, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(filepath.Base(tt.path), func(t *testing.T) {

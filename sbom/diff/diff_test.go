@@ -10,9 +10,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// fixtures is the shared third-party test data (see ../shared/fixtures/README.md).
-var fixtures = filepath.Join("..", "..", "..", "shared", "fixtures")
-
 // TestDiffKinds checks every kind of change on the test BOMs.
 func TestDiffKinds(t *testing.T) {
 	t.Parallel()
@@ -65,10 +62,11 @@ func TestDiffGolden(t *testing.T) {
 }
 
 // TestDiffRealReleases diffs two releases of proton-bridge as
-// cyclonedx-gomod described them (CycloneDX/bom-examples, CC0-1.0).
+// cyclonedx-gomod described them (CycloneDX/bom-examples, CC0-1.0; in
+// testdata/bom-examples).
 func TestDiffRealReleases(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(fixtures, "cyclonedx", "bom-examples", "SBOM", "proton-bridge")
+	dir := filepath.Join(sbomtest.Tree(t, filepath.Join("testdata", "bom-examples", "SBOM")), "proton-bridge")
 	d := diffFiles(t, filepath.Join(dir, "proton-bridge-v1.6.3.bom.json"), filepath.Join(dir, "proton-bridge-v1.8.0.bom.json"))
 	want := "0 added, 0 removed, 7 upgraded, 0 downgraded, 0 changed, 0 license changes, 194 unchanged"
 	if got := d.Summary(); got != want {
@@ -87,7 +85,7 @@ func TestDiffRealReleases(t *testing.T) {
 // TestDiffIdentical checks that a BOM has no changes against itself.
 func TestDiffIdentical(t *testing.T) {
 	t.Parallel()
-	f := filepath.Join(fixtures, "sboms", "cyclonedx-gomod", "examples", "mod_minikube-v1.23.1.bom.json")
+	f := filepath.Join(sbomtest.Tree(t, filepath.Join("..", "testdata", "sboms", "cyclonedx-gomod", "examples")), "mod_minikube-v1.23.1.bom.json")
 	d := diffFiles(t, f, f)
 	if len(d.Changes) != 0 || len(d.Licenses) != 0 || d.Unchanged != d.New.Components {
 		t.Errorf("self diff: %s", d.Summary())

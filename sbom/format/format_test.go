@@ -14,14 +14,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// fixtures is the shared third-party test data (see ../shared/fixtures/README.md).
-var fixtures = filepath.Join("..", "..", "..", "shared", "fixtures")
+// common is the test data the sbom packages have in common; its README.md
+// gives the sources and licenses of the third-party files.
+var common = filepath.Join("..", "testdata")
 
 // TestDecodeAnyFormat decodes one SBOM of each format, made by other tools,
 // through Decode.
 func TestDecodeAnyFormat(t *testing.T) {
 	t.Parallel()
-	trivy := filepath.Join(fixtures, "sboms", "trivy", "integration", "testdata")
+	trivy := filepath.Join(common, "sboms", "trivy", "integration", "testdata")
 	tests := []struct {
 		file       string
 		format     format.Format
@@ -63,7 +64,7 @@ func TestDecodeAnyFormat(t *testing.T) {
 // RPM order (epoch 1 over none) makes a downgrade.
 func TestDecodeTagValueAgainstJSON(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(fixtures, "sboms", "trivy", "integration", "testdata", "fixtures", "sbom")
+	dir := filepath.Join(common, "sboms", "trivy", "integration", "testdata", "fixtures", "sbom")
 	fromJSON, fromTV := sbomtest.DecodeFile(t, filepath.Join(dir, "centos-7-spdx.json")), sbomtest.DecodeFile(t, filepath.Join(dir, "centos-7-spdx.txt"))
 	d := diff.Compare(fromJSON, fromTV, "json", "tag-value")
 	want := []diff.ComponentChange{{Kind: diff.Downgraded, Key: "pkg:rpm/centos/openssl-libs", Name: "centos/openssl-libs", Ecosystem: "Red Hat",

@@ -16,14 +16,14 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// These tests check the component set of each fixture lockfile against an
-// independent reading of what the lockfile pins: a few lines of plain
-// parsing per format, sharing no code with the generator.
-
-var lockfiles = filepath.Join(fixtures, "lockfiles")
+// These tests check the component set of each project's real lockfiles
+// (testdata/lockfiles) against an independent reading of what the lockfile
+// pins: a few lines of plain parsing per format, sharing no code with the
+// generator.
 
 func TestGenerateAccuracy(t *testing.T) {
 	t.Parallel()
+	lockfiles := lockfileSets(t)
 	tests := []struct {
 		dir     string
 		product string // the product's own entry, which is metadata.component and not a component
@@ -77,7 +77,7 @@ func TestGenerateAccuracy(t *testing.T) {
 // of npm/cli against npm's own dev flags.
 func TestGenerateAccuracyWithoutDev(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(lockfiles, "npm+cli")
+	dir := filepath.Join(lockfileSets(t), "npm+cli")
 	b, err := SBOM(context.Background(), dir, Options{})
 	if err != nil {
 		t.Fatal(err)

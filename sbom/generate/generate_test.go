@@ -20,11 +20,17 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// testdata holds the real lockfiles the sbom packages' tests share.
+// testdata holds the lockfiles the sbom packages' tests share: real ones
+// of five projects in testdata/lockfiles (see testdata/README.md), written
+// ones for the other formats.
 var testdata = filepath.Join("..", "testdata")
 
-// fixtures is the shared third-party test data (see ../shared/fixtures/README.md).
-var fixtures = filepath.Join("..", "..", "..", "shared", "fixtures")
+// lockfileSets copies the five projects' lockfiles, one folder each, into a
+// temporary folder and returns it.
+func lockfileSets(t testing.TB) string {
+	t.Helper()
+	return sbomtest.Tree(t, filepath.Join(testdata, "lockfiles"))
+}
 
 func TestGeneratePolyglot(t *testing.T) {
 	t.Parallel()
@@ -127,7 +133,7 @@ func copyFile(t *testing.T, from, to string, perm os.FileMode) {
 
 func TestGenerateFixturesDetails(t *testing.T) {
 	t.Parallel()
-	b, err := SBOM(context.Background(), lockfiles, Options{Tool: sbom.Tool{Name: "sdlkit", Version: "test"}})
+	b, err := SBOM(context.Background(), lockfileSets(t), Options{Tool: sbom.Tool{Name: "sdlkit", Version: "test"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,8 +202,9 @@ func TestGenerateReproducible(t *testing.T) {
 	t.Parallel()
 	opts := Options{Tool: sbom.Tool{Name: "sdlkit", Version: "test"}, Timestamp: time.Unix(1700000000, 0)}
 	var outs [2][]byte
+	dir := lockfileSets(t)
 	for i := range outs {
-		b, err := SBOM(context.Background(), lockfiles, opts)
+		b, err := SBOM(context.Background(), dir, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -298,8 +305,9 @@ func TestGenerateMissingRoot(t *testing.T) {
 }
 
 func BenchmarkGenerateFixtures(b *testing.B) {
+	dir := lockfileSets(b)
 	for b.Loop() {
-		bom, err := SBOM(context.Background(), lockfiles, Options{})
+		bom, err := SBOM(context.Background(), dir, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sdlkit/sdlkit/sbom"
@@ -13,31 +14,33 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestGoModuleGraphSelf generates the SBOM of sdlkit's own module: its
-// dependencies are in the module cache wherever its tests were built.
-func TestGoModuleGraphSelf(t *testing.T) {
+// TestGoModuleGraphCosign reads cosign's real go.mod and go.sum with a
+// module cache that holds the real go.mod of each of its modules, as the
+// Go module proxy serves them (testdata/gomodcache; regen.go there rebuilds
+// it). Every module must get its edges, and the graph must be the one
+// `go mod graph` printed for the same module, each edge pointing at the
+// version cosign's go.mod selects.
+func TestGoModuleGraphCosign(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	for _, f := range []string{"go.mod", "go.sum"} {
-		copyFile(t, filepath.Join("..", "..", f), filepath.Join(dir, f), 0o644)
-	}
-	b, err := SBOM(context.Background(), dir, Options{GoModuleCache: DefaultGoModuleCache(os.Getenv)})
+	dir := filepath.Join(testdata, "lockfiles", "sigstore+cosign")
+	packed := sbomtest.Unpack(t, filepath.Join("testdata", "gomodcache", "cosign.tar.gz"))
+	b, err := SBOM(context.Background(), dir, Options{GoModuleCache: filepath.Join(packed, "modcache")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]sbom.Property{{Name: PropertyGoGraph, Value: GoGraphModuleCache}}, b.Properties); diff != "" {
-		t.Fatalf("properties (-want +got); is the module cache filled (go mod download)?\n%s", diff)
+		t.Fatalf("properties (-want +got): a module's go.mod was not read\n%s", diff)
 	}
-	comps := map[string]bool{}
+	modOf := map[string]string{} // bom-ref → module@version
 	for _, c := range b.Components {
-		comps[c.BOMRef] = true
+		modOf[c.BOMRef] = c.Name + "@" + c.Version
 	}
 	for _, d := range b.Dependencies {
-		if d.Ref != b.Product.BOMRef && !comps[d.Ref] {
+		if d.Ref != b.Product.BOMRef && modOf[d.Ref] == "" {
 			t.Errorf("dependency entry %s is no component", d.Ref)
 		}
 		for _, on := range d.DependsOn {
-			if !comps[on] {
+			if modOf[on] == "" {
 				t.Errorf("%s depends on %s, which is no component", d.Ref, on)
 			}
 			if on == d.Ref {
@@ -48,17 +51,77 @@ func TestGoModuleGraphSelf(t *testing.T) {
 	if len(b.Dependencies) != len(b.Components)+1 {
 		t.Errorf("%d dependency entries for %d components and the product", len(b.Dependencies), len(b.Components))
 	}
+	got := map[string][]string{}
+	for ref, mod := range modOf {
+		got[mod] = []string{}
+		for _, on := range sbomtest.DepsOf(b, ref) {
+			got[mod] = append(got[mod], modOf[on])
+		}
+		slices.Sort(got[mod])
+	}
+	want := goModGraph(t, filepath.Join(packed, "go-mod-graph.txt"))
+	if len(want) != 287 {
+		t.Errorf("go mod graph gives cosign %d modules, want the 287 of its go.mod", len(want))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("graph (-go mod graph +sdlkit):\n%s", diff)
+	}
 	for _, e := range []struct{ from, to string }{
-		{"pkg:golang/github.com/spf13/cobra@v1.10.2", "pkg:golang/github.com/spf13/pflag@v1.1.0"},
-		{"pkg:golang/github.com/spf13/cobra@v1.10.2", "pkg:golang/github.com/inconshreveable/mousetrap@v1.1.0"},
-		// sigstore-go requires timestamp-authority v2.2.0; go.mod replaces
-		// it with v2.1.5, which is what the build uses.
-		{"pkg:golang/github.com/sigstore/sigstore-go@v1.4.0", "pkg:golang/github.com/sigstore/timestamp-authority/v2@v2.2.1"},
+		// cobra's go.mod requires pflag v1.0.9 and go-md2man v2.0.6;
+		// cosign's selects v1.0.10 and v2.0.7, which the build uses.
+		{"github.com/spf13/cobra@v1.10.2", "github.com/spf13/pflag@v1.0.10"},
+		{"github.com/spf13/cobra@v1.10.2", "github.com/cpuguy83/go-md2man/v2@v2.0.7"},
+		{"github.com/spf13/cobra@v1.10.2", "github.com/inconshreveable/mousetrap@v1.1.0"},
+		{"github.com/sigstore/sigstore-go@v1.2.2", "github.com/sigstore/timestamp-authority/v2@v2.1.2"},
 	} {
-		if !slices.Contains(sbomtest.DepsOf(b, e.from), e.to) {
-			t.Errorf("no edge %s -> %s; %s depends on %v", e.from, e.to, e.from, sbomtest.DepsOf(b, e.from))
+		if !slices.Contains(got[e.from], e.to) {
+			t.Errorf("no edge %s -> %s; %s depends on %v", e.from, e.to, e.from, got[e.from])
 		}
 	}
+}
+
+// goModGraph reads the output of `go mod graph` ("from to" lines of
+// module@version, the main module without a version) into the edges of
+// each module the main module requires, each pointing at the version the
+// main module requires: minimal version selection with a complete go.mod.
+// The go and toolchain lines (the Go version each go.mod asks for) are no
+// modules.
+func goModGraph(t *testing.T, path string) map[string][]string {
+	t.Helper()
+	var lines [][]string
+	selected := map[string]string{} // module path → version
+	for _, line := range strings.Split(strings.TrimSpace(string(readFixture(t, path))), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 2 {
+			t.Fatalf("%s: malformed line %q", path, line)
+		}
+		if strings.HasPrefix(f[1], "go@") || strings.HasPrefix(f[1], "toolchain@") {
+			continue
+		}
+		if !strings.Contains(f[0], "@") { // the main module
+			p, v, _ := strings.Cut(f[1], "@")
+			selected[p] = v
+		}
+		lines = append(lines, f)
+	}
+	out := map[string][]string{}
+	for p, v := range selected {
+		out[p+"@"+v] = []string{}
+	}
+	for _, f := range lines {
+		from, to := f[0], f[1]
+		fp, fv, ok := strings.Cut(from, "@")
+		tp, _, _ := strings.Cut(to, "@")
+		if !ok || selected[fp] != fv || selected[tp] == "" || tp == fp {
+			continue // the main module, a version not selected, or a module outside the main go.mod
+		}
+		out[from] = append(out[from], tp+"@"+selected[tp])
+	}
+	for m := range out {
+		slices.Sort(out[m])
+		out[m] = slices.Compact(out[m])
+	}
+	return out
 }
 
 // TestGoModuleGraphCache reads a module cache written for this test: an

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sdlkit/sdlkit/sbom"
+	"github.com/sdlkit/sdlkit/sbom/internal/sbomtest"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -106,7 +107,7 @@ func TestPNPMOptional(t *testing.T) {
 // workspace's dependencies reach stays required.
 func TestPNPMv9DevOnly(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(fixtures, "lockfiles", "prometheus+prometheus", "web", "ui")
+	dir := filepath.Join(sbomtest.Tree(t, filepath.Join(testdata, "lockfiles", "prometheus+prometheus")), "web", "ui")
 	scopes := func(opts Options) map[string]sbom.Scope {
 		b, err := SBOM(context.Background(), dir, opts)
 		if err != nil {

@@ -20,13 +20,19 @@ import (
 // rules, strictly (no warnings either); the SPDX output likewise.
 func TestGenerateOutputValidates(t *testing.T) {
 	t.Parallel()
+	lockfiles := lockfileSets(t)
 	entries, err := os.ReadDir(lockfiles)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dirs := []string{filepath.Join(testdata, "polyglot")}
 	for _, e := range entries {
-		dirs = append(dirs, filepath.Join(lockfiles, e.Name()))
+		if e.IsDir() {
+			dirs = append(dirs, filepath.Join(lockfiles, e.Name()))
+		}
+	}
+	if len(dirs) != 6 {
+		t.Fatalf("%d lockfile folders in %s, want the five projects' and polyglot", len(dirs), lockfiles)
 	}
 	encoders := map[string]func(*bytes.Buffer, *sbom.BOM) error{
 		"cyclonedx 1.6 json": func(w *bytes.Buffer, b *sbom.BOM) error { return cyclonedx.Encode(w, b, cyclonedx.EncodeOptions{}) },

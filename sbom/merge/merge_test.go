@@ -16,8 +16,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// fixtures is the shared third-party test data (see ../shared/fixtures/README.md).
-var fixtures = filepath.Join("..", "..", "..", "shared", "fixtures")
+// common is the test data the sbom packages have in common; its README.md
+// gives the sources and licenses of the third-party files.
+var common = filepath.Join("..", "testdata")
 
 // TestMergeGolden merges an sdlkit-shaped and a trivy-shaped BOM written
 // for the test, and checks the output byte for byte, its validity, and that
@@ -93,11 +94,13 @@ func TestMergeDedup(t *testing.T) {
 // edge of every input graph survives, and that the output validates.
 func TestMergeThirdParty(t *testing.T) {
 	t.Parallel()
+	trivy := filepath.Join(sbomtest.Tree(t, filepath.Join(common, "sboms", "trivy")), "integration", "testdata")
+	gomod := sbomtest.Tree(t, filepath.Join(common, "sboms", "cyclonedx-gomod", "examples"))
 	files := []string{
-		filepath.Join(fixtures, "sboms", "trivy", "integration", "testdata", "fluentd-multiple-lockfiles.cdx.json.golden"),
-		filepath.Join(fixtures, "sboms", "trivy", "integration", "testdata", "fixtures", "sbom", "centos-7-cyclonedx.json"),
-		filepath.Join(fixtures, "sboms", "cyclonedx-gomod", "examples", "app_minikube-v1.23.1.bom.json"),
-		filepath.Join(fixtures, "sboms", "cyclonedx-gomod", "examples", "mod_minikube-v1.23.1.bom.json"),
+		filepath.Join(trivy, "fluentd-multiple-lockfiles.cdx.json.golden"),
+		filepath.Join(trivy, "fixtures", "sbom", "centos-7-cyclonedx.json"),
+		filepath.Join(gomod, "app_minikube-v1.23.1.bom.json"),
+		filepath.Join(gomod, "mod_minikube-v1.23.1.bom.json"),
 	}
 	var inputs []*sbom.BOM
 	for _, f := range files {

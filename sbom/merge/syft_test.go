@@ -17,7 +17,7 @@ import (
 func TestMergeSyftWithOurs(t *testing.T) {
 	t.Parallel()
 	syft := sbomtest.DecodeFile(t, filepath.Join("testdata", "syft-ripgrep.cdx.json"))
-	ours, err := generate.SBOM(context.Background(), filepath.Join(fixtures, "lockfiles", "BurntSushi+ripgrep"), generate.Options{})
+	ours, err := generate.SBOM(context.Background(), filepath.Join(common, "lockfiles", "BurntSushi+ripgrep"), generate.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

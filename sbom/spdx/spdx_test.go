@@ -17,8 +17,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// fixtures is the shared third-party test data (see ../shared/fixtures/README.md).
-var fixtures = filepath.Join("..", "..", "..", "shared", "fixtures")
+// common is the test data the sbom packages have in common; its README.md
+// gives the sources and licenses of the third-party files.
+var common = filepath.Join("..", "testdata")
 
 func TestEncodeSPDXGolden(t *testing.T) {
 	t.Parallel()
@@ -74,7 +75,7 @@ func TestSPDXRoundTrip(t *testing.T) {
 
 func TestDecodeSPDXTrivy(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(fixtures, "sboms", "trivy", "integration", "testdata")
+	dir := filepath.Join(common, "sboms", "trivy", "integration", "testdata")
 	for _, f := range []string{"conda-spdx.json.golden", "julia-spdx.json.golden", filepath.Join("fixtures", "sbom", "centos-7-spdx.json")} {
 		data, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {

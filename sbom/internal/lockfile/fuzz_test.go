@@ -4,13 +4,16 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/sdlkit/sdlkit/sbom/internal/sbomtest"
 )
 
-// testdata holds the real lockfiles the sbom packages' tests share.
+// testdata holds the lockfiles the sbom packages' tests share: written ones
+// and, in testdata/lockfiles, real ones of five projects (see its README.md).
 var testdata = filepath.Join("..", "..", "testdata")
 
-// lockfiles is the shared third-party test data (see ../shared/fixtures/README.md).
-var lockfiles = filepath.Join("..", "..", "..", "..", "shared", "fixtures", "lockfiles")
+// lockfiles is the five projects' lockfiles.
+var lockfiles = filepath.Join(testdata, "lockfiles")
 
 func addSeedFiles(f *testing.F, paths ...string) {
 	for _, p := range paths {
@@ -41,7 +44,7 @@ func FuzzReadNPMExtra(f *testing.F) {
 }
 
 func FuzzReadPNPMExtra(f *testing.F) {
-	addSeedFiles(f, filepath.Join(lockfiles, "prometheus+prometheus", "web", "ui", "pnpm-lock.yaml"))
+	addSeedFiles(f, filepath.Join(sbomtest.Tree(f, filepath.Join(lockfiles, "prometheus+prometheus")), "web", "ui", "pnpm-lock.yaml"))
 	f.Add([]byte("lockfileVersion: '6.0'\nimporters:\n  .:\n    dependencies:\n      a:\n        specifier: ^1\n        version: 1.0.0(b@2.0.0)\npackages:\n  /a@1.0.0(b@2.0.0):\n    resolution: {integrity: sha512-AAAA}\n    dependencies:\n      c: alias@3.0.0\n"))
 	fuzzReader(f, readPNPMExtra)
 }

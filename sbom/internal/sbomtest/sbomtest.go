@@ -1,10 +1,16 @@
 // Package sbomtest holds the helpers that the sbom packages' tests share:
-// golden files, validity checks and decoding test inputs. It is imported by
-// tests only.
+// golden files, validity checks, decoding test inputs and unpacking the
+// packed third-party test data. It is imported by tests only.
 package sbomtest
 
 import (
+	"archive/tar"
+	"compress/gzip"
+	"errors"
 	"flag"
+	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -113,6 +119,119 @@ func Corpus(b testing.TB, parts ...string) string {
 		b.Skipf("%s is not set: this benchmark reads the shared corpora (.ci/bench-sbom.sh sets it)", CorpusEnv)
 	}
 	return filepath.Join(append([]string{dir}, parts...)...)
+}
+
+// Unpack writes the files of the gzip-compressed tar archive into a new
+// temporary folder and returns it. A missing or malformed archive fails the
+// test.
+func Unpack(t testing.TB, archive string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := unpackTarGz(archive, dir); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// Tree copies the folder src into a new temporary folder and returns the
+// copy: the files at their upstream paths, which the test may change
+// without touching testdata. The folder NAME is made of NAME/ and
+// NAME.tar.gz beside it (either may be missing): the archive is unpacked into
+// the copy of NAME, at every level, and not copied itself. testdata/pack.sh
+// writes such archives. A folder that is not there fails the test.
+func Tree(t testing.TB, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), filepath.Base(src))
+	found := false
+	if _, err := os.Stat(src); err == nil {
+		if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+			t.Fatalf("copy %s: %v", src, err)
+		}
+		found = true
+	}
+	if _, err := os.Stat(src + ".tar.gz"); err == nil {
+		if err := unpackTarGz(src+".tar.gz", dst); err != nil {
+			t.Fatal(err)
+		}
+		found = true
+	}
+	if !found {
+		t.Fatalf("no folder %s and no %s.tar.gz", src, src)
+	}
+	err := filepath.WalkDir(dst, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		dir, ok := strings.CutSuffix(p, ".tar.gz")
+		if !ok || d.IsDir() {
+			return nil
+		}
+		if err := unpackTarGz(p, dir); err != nil {
+			return err
+		}
+		return os.Remove(p)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// unpackTarGz writes the regular files of a gzip-compressed tar archive
+// under dir. Entries that are neither folders nor regular files with a
+// local path, files that are already there and an archive without files
+// are an error.
+func unpackTarGz(archive, dir string) error {
+	f, err := os.Open(archive)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", archive, err)
+	}
+	files := 0
+	for tr := tar.NewReader(zr); ; {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("read %s: %w", archive, err)
+		}
+		if h.Typeflag == tar.TypeDir {
+			continue
+		}
+		if h.Typeflag != tar.TypeReg || !filepath.IsLocal(h.Name) {
+			return fmt.Errorf("read %s: %q is not a regular file with a local path", archive, h.Name)
+		}
+		p := filepath.Join(dir, filepath.FromSlash(h.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := writeNew(p, tr); err != nil {
+			return fmt.Errorf("unpack %s: %w", archive, err)
+		}
+		files++
+	}
+	if files == 0 {
+		return fmt.Errorf("read %s: no files", archive)
+	}
+	return nil
+}
+
+// writeNew writes r to the new file p.
+func writeNew(p string, r io.Reader) error {
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // SmallBOM is a small BOM that uses every field the codecs write.
