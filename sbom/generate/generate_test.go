@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -315,4 +316,19 @@ func BenchmarkGenerateFixtures(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestMain points the default Go module cache at an empty directory, so
+// that no test depends on what the machine has downloaded: the tests of the
+// module-cache graph pass their own cache (testdata/gomodcache).
+func TestMain(m *testing.M) {
+	empty, err := os.MkdirTemp("", "sdlkit-empty-gomodcache-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv("GOMODCACHE", empty)
+	code := m.Run()
+	os.RemoveAll(empty)
+	os.Exit(code)
 }
