@@ -4,8 +4,8 @@
 //
 // How each format is checked, and why:
 //   - CycloneDX JSON 1.4–1.7: the official JSON schemas, embedded from
-//     CycloneDX/specification (see schemas/README.md), run by
-//     santhosh-tekuri/jsonschema with format assertions on and every $ref
+//     CycloneDX/specification (see sbom/internal/schemas), run by
+//     internal/jsonschema with format assertions on and every $ref
 //     resolved from the embedded files (no network), then the rules below.
 //   - CycloneDX XML 1.4–1.7: Go has no XSD validator, so the document is
 //     decoded with cyclonedx-go, re-encoded as JSON without any version
