@@ -1,0 +1,100 @@
+// Package osv reads OSV advisories (https://ossf.github.io/osv-schema/),
+// JSON or YAML, into osv-schema's Go bindings — the model osv-scanner v2 and
+// osv-scalibr use — and checks the fields the scanner relies on.
+//
+// Decoding is protojson's, with unknown fields discarded so that records of a
+// newer schema version still read; YAML (the PyPI and PSF advisory
+// databases keep their records as YAML) is converted to JSON first.
+package osv
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+
+	osvpb "github.com/ossf/osv-schema/bindings/go/osvschema"
+	"google.golang.org/protobuf/encoding/protojson"
+	"sigs.k8s.io/yaml"
+)
+
+// Vulnerability is one OSV record.
+type Vulnerability = osvpb.Vulnerability
+
+// ErrInvalid is the cause of the error for a record that decodes but is not
+// usable OSV: no id, no modified time, or an affected package without a name
+// or ecosystem.
+var ErrInvalid = errors.New("not a valid OSV record")
+
+// MaxRecordSize is the largest single advisory read (4 MiB; the largest
+// real records, with thousands of listed versions, are a few hundred KiB).
+const MaxRecordSize = 4 << 20
+
+var unmarshal = protojson.UnmarshalOptions{DiscardUnknown: true}
+
+// Parse decodes one advisory, JSON or YAML (told apart by the first
+// character), and checks it. name is used in errors.
+func Parse(data []byte, name string) (*Vulnerability, error) {
+	if len(data) > MaxRecordSize {
+		return nil, fmt.Errorf("read advisory %s: larger than the %d MiB limit for one advisory", name, MaxRecordSize>>20)
+	}
+	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	if len(trimmed) > 0 && trimmed[0] != '{' {
+		converted, err := yaml.YAMLToJSON(data)
+		if err != nil {
+			return nil, fmt.Errorf("read advisory %s: %v", name, err)
+		}
+		data = converted
+	}
+	v := &Vulnerability{}
+	if err := unmarshal.Unmarshal(data, v); err != nil {
+		return nil, fmt.Errorf("read advisory %s: %v", name, cleanProtoError(err))
+	}
+	if err := Check(v); err != nil {
+		return nil, fmt.Errorf("read advisory %s: %w", name, err)
+	}
+	return v, nil
+}
+
+// cleanProtoError drops protojson's "proto: " prefix and its non-breaking
+// spaces, which it adds to keep callers from matching its messages.
+func cleanProtoError(err error) string {
+	msg := strings.ReplaceAll(err.Error(), "\u00a0", " ")
+	return strings.TrimPrefix(msg, "proto: ")
+}
+
+// Check reports what makes v unusable: no id, no modified time, an
+// affected entry whose package has no name or ecosystem (and no GIT range,
+// which stands for the package).
+func Check(v *Vulnerability) error {
+	if v.GetId() == "" {
+		return fmt.Errorf("%w: no id", ErrInvalid)
+	}
+	if v.GetModified() == nil {
+		return fmt.Errorf("%w: %s has no modified time", ErrInvalid, v.GetId())
+	}
+	for i, a := range v.GetAffected() {
+		p := a.GetPackage()
+		if p == nil && hasGitRange(a) {
+			continue
+		}
+		if p.GetName() == "" || p.GetEcosystem() == "" {
+			return fmt.Errorf("%w: %s: affected[%d] names no package and ecosystem", ErrInvalid, v.GetId(), i)
+		}
+	}
+	return nil
+}
+
+func hasGitRange(a *osvpb.Affected) bool {
+	for _, r := range a.GetRanges() {
+		if r.GetType() == osvpb.Range_GIT {
+			return true
+		}
+	}
+	return false
+}
+
+// IDs returns the advisory's id and its aliases: the names of the one flaw.
+func IDs(v *Vulnerability) []string {
+	return append([]string{v.GetId()}, v.GetAliases()...)
+}

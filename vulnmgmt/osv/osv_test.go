@@ -1,0 +1,94 @@
+package osv
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestParseRealRecords reads the matcher's real advisories, JSON and YAML.
+func TestParseRealRecords(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob(filepath.Join("..", "match", "testdata", "*", "*.*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range files {
+		if !strings.HasSuffix(f, ".json") && !strings.HasSuffix(f, ".yaml") {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := Parse(data, f)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if id := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f)); v.GetId() != id || len(v.GetAffected()) == 0 {
+			t.Errorf("%s: id %q, %d affected", f, v.GetId(), len(v.GetAffected()))
+		}
+		n++
+	}
+	if n < 8 {
+		t.Errorf("read %d records, want the 8 in ../match/testdata", n)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, doc, want string }{
+		{"no id", `{"modified": "2024-01-01T00:00:00Z"}`, "read advisory no id: not a valid OSV record: no id"},
+		{"no modified", `{"id": "X-1"}`, "read advisory no modified: not a valid OSV record: X-1 has no modified time"},
+		{"no package", `{"id": "X-1", "modified": "2024-01-01T00:00:00Z", "affected": [{"ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}]}]}]}`, "read advisory no package: not a valid OSV record: X-1: affected[0] names no package and ecosystem"},
+		{"not json", `{"id": `, "read advisory not json: "},
+		{"bad time", `{"id": "X-1", "modified": "yesterday"}`, "read advisory bad time: "},
+		{"yaml list", "- a\n- b\n", "read advisory yaml list: "},
+	}
+	for _, tt := range tests {
+		_, err := Parse([]byte(tt.doc), tt.name)
+		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want prefix %q", tt.name, err, tt.want)
+		}
+	}
+	_, err := Parse([]byte(`{"id": "X-1"}`), "x")
+	if !errors.Is(err, ErrInvalid) {
+		t.Errorf("err = %v, want ErrInvalid", err)
+	}
+	big := make([]byte, MaxRecordSize+1)
+	if _, err := Parse(big, "big"); err == nil || !strings.Contains(err.Error(), "limit") {
+		t.Errorf("oversized: %v", err)
+	}
+}
+
+// TestParseKeepsUnknownFieldsOut reads a record of a newer schema version
+// with a field the bindings do not know.
+func TestParseNewerSchema(t *testing.T) {
+	t.Parallel()
+	v, err := Parse([]byte(`{"schema_version": "9.9.9", "id": "X-1", "modified": "2024-01-01T00:00:00Z", "a_future_field": {"x": 1}, "aliases": ["CVE-2024-0001"]}`), "future")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := IDs(v); len(got) != 2 || got[1] != "CVE-2024-0001" {
+		t.Errorf("IDs = %v", got)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("..", "match", "testdata", "*", "*.*"))
+	for _, file := range files {
+		if data, err := os.ReadFile(file); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		v, err := Parse(data, "fuzz")
+		if err == nil && (v.GetId() == "" || v.GetModified() == nil) {
+			t.Fatalf("accepted a record without id or modified: %v", v)
+		}
+	})
+}
