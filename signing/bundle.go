@@ -2,9 +2,9 @@ package signing
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
@@ -12,14 +12,11 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/sdlkit/sdlkit/internal/atomicfile"
+	"github.com/sdlkit/sdlkit/internal/readlimit"
 )
 
 // BundleMediaType is the media type of the bundles sdlkit writes.
 const BundleMediaType = "application/vnd.dev.sigstore.bundle.v0.3+json"
-
-// maxBundleSize bounds what ReadBundle accepts; real bundles are a few
-// kilobytes, attestations with an SBOM predicate a few megabytes.
-const maxBundleSize = 64 << 20
 
 // Bundle is a Sigstore bundle (v0.1 to v0.3), parsed and checked for
 // structural validity by sigstore-go.
@@ -34,11 +31,11 @@ type Bundle struct {
 // match, a missing inclusion proof) wraps ErrInvalid: it was read, and it
 // is not a valid bundle.
 func ReadBundle(name string, data []byte) (*Bundle, error) {
-	if len(data) > maxBundleSize {
-		return nil, fmt.Errorf("read bundle %s: %w: larger than %d bytes", name, ErrUnreadable, maxBundleSize)
+	if len(data) > MaxBundleSize {
+		return nil, unreadable(&readlimit.TooLargeError{Kind: bundleKind, Path: name})
 	}
 	if !json.Valid(data) {
-		return nil, fmt.Errorf("read bundle %s: %w: not valid JSON (truncated?)", name, ErrUnreadable)
+		return nil, fmt.Errorf("read bundle %q: %w: not valid JSON (truncated?)", name, ErrUnreadable)
 	}
 	pb := new(protobundle.Bundle)
 	if err := protojson.Unmarshal(data, pb); err != nil {
@@ -55,18 +52,18 @@ func ReadBundle(name string, data []byte) (*Bundle, error) {
 	return &Bundle{b: b}, nil
 }
 
-// ReadBundleFile reads and parses the bundle at path.
+// ReadBundleFile reads and parses the bundle at path, at most
+// MaxBundleSize bytes.
 func ReadBundleFile(path string) (*Bundle, error) {
-	fi, err := os.Stat(path)
+	return ReadBundleFileContext(context.Background(), path)
+}
+
+// ReadBundleFileContext is ReadBundleFile whose read from a pipe stops
+// when ctx is cancelled.
+func ReadBundleFileContext(ctx context.Context, path string) (*Bundle, error) {
+	data, err := readlimit.ReadFile(ctx, path, bundleKind)
 	if err != nil {
-		return nil, fmt.Errorf("read bundle: %w: %w", ErrUnreadable, err)
-	}
-	if fi.Size() > maxBundleSize {
-		return nil, fmt.Errorf("read bundle %s: %w: larger than %d bytes", path, ErrUnreadable, maxBundleSize)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read bundle: %w: %w", ErrUnreadable, err)
+		return nil, unreadable(err)
 	}
 	return ReadBundle(path, data)
 }

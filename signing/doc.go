@@ -17,7 +17,7 @@
 //
 //	s, err := signing.LoadSigner(ctx, "cosign.key", signing.StaticPassword(pw)) // or "awskms://…"
 //	s, err := signing.NewKeylessSigner(signing.KeylessOptions{IDToken: tok}) // tok: GitHubActionsToken(…)
-//	d, err := signing.DigestFile("app.tar.gz")
+//	d, err := signing.DigestFile(ctx, "app.tar.gz") // a regular file; stops when ctx is cancelled
 //	b, err := s.SignDigest(ctx, d, signing.SignOptions{TlogUpload: true})
 //	b, err := s.Attest(ctx, []signing.Subject{signing.SubjectFor("app.tar.gz", d)}, predicateType, predicateJSON, signing.SignOptions{})
 //	err = b.WriteFile("app.tar.gz.sigstore.json")

@@ -1,6 +1,7 @@
 package signing
 
 import (
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -11,11 +12,12 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
+
+	"github.com/sdlkit/sdlkit/internal/readlimit"
 )
 
 // PEM block types of private keys that sdlkit reads and writes. The first is
@@ -145,13 +147,41 @@ func ParsePublicKey(name string, data []byte) (crypto.PublicKey, error) {
 	return pub, nil
 }
 
-// ReadPublicKeyFile reads a PEM public key file.
+// ReadPublicKeyFile reads a PEM public key file, at most MaxKeySize bytes.
 func ReadPublicKeyFile(path string) (crypto.PublicKey, error) {
-	data, err := os.ReadFile(path)
+	data, err := readlimit.ReadFile(context.Background(), path, publicKeyKind)
 	if err != nil {
-		return nil, fmt.Errorf("read public key: %w: %w", ErrUnreadable, err)
+		return nil, unreadable(err)
 	}
 	return ParsePublicKey(path, data)
+}
+
+// LoadPublicKey returns the public key that ref names: a KMS URI, a public
+// key file, or a private key file (decrypted with the password from pass).
+// With a nil pass, a private key file is refused with ErrKeyType, for
+// callers that verify and must be given the public key. The file is read
+// once, at most MaxKeySize bytes; a read from a pipe stops when ctx is
+// cancelled.
+func LoadPublicKey(ctx context.Context, ref string, pass PasswordFunc) (crypto.PublicKey, error) {
+	if IsKMS(ref) {
+		s, err := loadKMSSigner(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		return s.PublicKey(), nil
+	}
+	data, err := readlimit.ReadFile(ctx, ref, keyKind)
+	if err != nil {
+		return nil, unreadable(err)
+	}
+	if block, _ := pem.Decode(data); pass == nil || (block != nil && block.Type == pemPublicKey) {
+		return ParsePublicKey(ref, data)
+	}
+	priv, err := ParsePrivateKey(ref, data, pass)
+	if err != nil {
+		return nil, err
+	}
+	return priv.Public(), nil
 }
 
 // MarshalPublicKey returns pub as PEM.

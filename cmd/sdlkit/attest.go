@@ -72,7 +72,7 @@ func runAttest(ctx context.Context, a *app, opts *attestCmdOptions, file string)
 	if err != nil {
 		return inputError(fmt.Errorf("read predicate: %w", err))
 	}
-	d, err := signing.DigestFile(file)
+	d, err := signing.DigestFile(ctx, file)
 	if err != nil {
 		return inputError(err)
 	}

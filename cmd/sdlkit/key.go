@@ -101,14 +101,9 @@ for its password), a KMS URI, or a public key file.`,
 }
 
 func publicKeyPEM(cmd *cobra.Command, a *app, ref string) ([]byte, error) {
-	if !signing.IsKMS(ref) {
-		if pub, err := signing.ReadPublicKeyFile(ref); err == nil {
-			return signing.MarshalPublicKey(pub)
-		}
-	}
-	s, err := signing.LoadSigner(cmd.Context(), ref, a.passwordFunc())
+	pub, err := signing.LoadPublicKey(cmd.Context(), ref, a.passwordFunc())
 	if err != nil {
 		return nil, keyError(err)
 	}
-	return s.PublicKeyPEM()
+	return signing.MarshalPublicKey(pub)
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -228,15 +228,17 @@ func runReleaseVerify(cmd *cobra.Command, a *app, opts *releaseVerifyOptions, di
 	if err != nil {
 		return err
 	}
-	manifest, err := readManifest(opts.manifest)
-	if err != nil {
-		return err
+	manifest, err := release.ReadManifestFile(cmd.Context(), opts.manifest)
+	if errors.Is(err, fs.ErrNotExist) {
+		return inputError(err, "sign the release with 'sdlkit release sign DIR', or pass --manifest")
+	} else if err != nil {
+		return inputError(err)
 	}
-	b, err := signing.ReadBundleFile(opts.releasePaths.bundle)
+	b, err := signing.ReadBundleFileContext(cmd.Context(), opts.releasePaths.bundle)
 	if err != nil {
 		return verifyError(err)
 	}
-	if err := opts.addTrustedRoot(a, b, &policy); err != nil {
+	if err := opts.addTrustedRoot(cmd.Context(), a, b, &policy); err != nil {
 		return err
 	}
 	ro, meter := opts.options(a)
@@ -255,22 +257,6 @@ func runReleaseVerify(cmd *cobra.Command, a *app, opts *releaseVerifyOptions, di
 		}
 	}
 	return releaseVerifyError(verr)
-}
-
-// readManifest reads the manifest file, bounded in size.
-func readManifest(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, inputError(fmt.Errorf("read release manifest: %w", err), "sign the release with 'sdlkit release sign DIR', or pass --manifest")
-	}
-	if fi.Size() > release.MaxManifestSize {
-		return nil, inputError(fmt.Errorf("read release manifest %s: %w: larger than %d bytes", path, release.ErrInvalidManifest, release.MaxManifestSize))
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, inputError(fmt.Errorf("read release manifest: %w", err))
-	}
-	return data, nil
 }
 
 // printReleaseFiles prints every difference, or the summary, on stderr.

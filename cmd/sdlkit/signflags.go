@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -71,14 +70,16 @@ func (o *signerOptions) signer(ctx context.Context, a *app) (*signing.Signer, er
 	return s, nil
 }
 
-// token returns the OIDC token: --oidc-token (a token or a file), else the
-// GitHub Actions token service.
+// token returns the OIDC token: --oidc-token (a file holding the token when
+// one of that name exists, else the token itself), else the GitHub Actions
+// token service. The token never appears in a message.
 func (o *signerOptions) token(ctx context.Context, a *app) (string, error) {
 	if o.oidcToken != "" {
-		if data, err := os.ReadFile(o.oidcToken); err == nil {
-			return strings.TrimSpace(string(data)), nil
+		tok, err := signing.ReadIDToken(ctx, o.oidcToken)
+		if err != nil {
+			return "", inputError(err)
 		}
-		return o.oidcToken, nil
+		return tok, nil
 	}
 	tok, err := signing.GitHubActionsToken(ctx, a.getenv("ACTIONS_ID_TOKEN_REQUEST_URL"), a.getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN"))
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -125,14 +126,14 @@ func runVerify(cmd *cobra.Command, a *app, opts *verifyCmdOptions, file string) 
 	if err != nil {
 		return err
 	}
-	b, err := signing.ReadBundleFile(bundlePath)
+	b, err := signing.ReadBundleFileContext(cmd.Context(), bundlePath)
 	if err != nil {
 		return verifyError(err)
 	}
-	if err := opts.addTrustedRoot(a, b, &policy); err != nil {
+	if err := opts.addTrustedRoot(cmd.Context(), a, b, &policy); err != nil {
 		return err
 	}
-	res, digest, err := verifyArtifact(b, file, policy)
+	res, digest, err := verifyArtifact(cmd.Context(), b, file, policy)
 	if err != nil {
 		err = fmt.Errorf("verify %s with %s: %w", file, bundlePath, err)
 		if opts.format == "json" && errors.Is(err, signing.ErrInvalid) {
@@ -152,7 +153,7 @@ func runVerify(cmd *cobra.Command, a *app, opts *verifyCmdOptions, file string) 
 
 // verifyArtifact verifies b against FILE, or against a sha256: digest when
 // FILE is one and no such file exists.
-func verifyArtifact(b *signing.Bundle, file string, p signing.Policy) (*signing.Result, string, error) {
+func verifyArtifact(ctx context.Context, b *signing.Bundle, file string, p signing.Policy) (*signing.Result, string, error) {
 	if strings.HasPrefix(file, "sha256:") {
 		if _, statErr := os.Stat(file); statErr != nil {
 			d, err := signing.ParseDigest(file)
@@ -163,7 +164,7 @@ func verifyArtifact(b *signing.Bundle, file string, p signing.Policy) (*signing.
 			return res, d.String(), err
 		}
 	}
-	res, d, err := signing.VerifyFile(b, file, p)
+	res, d, err := signing.VerifyFileContext(ctx, b, file, p)
 	if err != nil {
 		return nil, "", err
 	}
@@ -176,14 +177,8 @@ func (o *verifyCmdOptions) policy(cmd *cobra.Command) (signing.Policy, error) {
 	switch {
 	case o.key != "" && hasIdentity:
 		return p, usageErrorf("%s: give --key or a certificate identity, not both", cmd.CommandPath())
-	case signing.IsKMS(o.key):
-		s, err := signing.LoadSigner(cmd.Context(), o.key, nil)
-		if err != nil {
-			return p, keyError(err)
-		}
-		p.PublicKey = s.PublicKey()
 	case o.key != "":
-		pub, err := signing.ReadPublicKeyFile(o.key)
+		pub, err := signing.LoadPublicKey(cmd.Context(), o.key, nil)
 		if err != nil {
 			return p, keyError(err)
 		}
@@ -205,9 +200,9 @@ func (o *verifyCmdOptions) policy(cmd *cobra.Command) (signing.Policy, error) {
 
 // addTrustedRoot loads --trusted-root, or fetches the public-good root over
 // TUF when the bundle needs one and none was given.
-func (o *verifyCmdOptions) addTrustedRoot(a *app, b *signing.Bundle, p *signing.Policy) error {
+func (o *verifyCmdOptions) addTrustedRoot(ctx context.Context, a *app, b *signing.Bundle, p *signing.Policy) error {
 	if o.trustedRoot != "" {
-		tr, err := signing.LoadTrustedRoot(o.trustedRoot)
+		tr, err := signing.LoadTrustedRootContext(ctx, o.trustedRoot)
 		if err != nil {
 			return inputError(err, "pass a Sigstore trusted_root.json (media type application/vnd.dev.sigstore.trustedroot+json)")
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/sdlkit/sdlkit/internal/readlimit"
 	"github.com/sdlkit/sdlkit/signing"
 )
 
@@ -32,6 +33,9 @@ func Sign(ctx context.Context, dir string, s *signing.Signer, opts Options, so s
 	data, err := m.Marshal()
 	if err != nil {
 		return nil, err
+	}
+	if len(data) > MaxManifestSize {
+		return nil, fmt.Errorf("read release %q: %w: its manifest would be %s, larger than the %s limit for a manifest that verify reads", dir, ErrInvalidManifest, readlimit.FormatSize(int64(len(data))), readlimit.FormatSize(MaxManifestSize))
 	}
 	d := signing.DigestBytes(data)
 	b, err := s.SignDigest(ctx, d, so)
