@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
@@ -89,12 +90,28 @@ func (b *Bundle) MediaType() string { return b.b.GetMediaType() }
 // Sigstore returns the underlying sigstore-go bundle.
 func (b *Bundle) Sigstore() *bundle.Bundle { return b.b }
 
-// WriteFile writes the bundle to path atomically, replacing an older one.
-func (b *Bundle) WriteFile(path string) error {
+// Encode returns the bundle as it is written to a file: MarshalJSON and a
+// final newline. It refuses a bundle larger than MaxBundleSize, which
+// ReadBundle would refuse.
+func (b *Bundle) Encode() ([]byte, error) {
 	data, err := b.MarshalJSON()
 	if err != nil {
-		return fmt.Errorf("write bundle %s: %w", path, err)
+		return nil, fmt.Errorf("encode bundle: %w", err)
 	}
-	data = append(data, '\n')
-	return atomicfile.WriteFile(path, data)
+	if len(data)+1 > MaxBundleSize {
+		return nil, fmt.Errorf("encode bundle: %s, larger than the %s limit for a bundle that verify reads", readlimit.FormatSize(int64(len(data)+1)), readlimit.FormatSize(MaxBundleSize))
+	}
+	return append(data, '\n'), nil
+}
+
+// WriteFile writes the bundle to path atomically, replacing an older one.
+func (b *Bundle) WriteFile(path string) error {
+	data, err := b.Encode()
+	if err != nil {
+		return fmt.Errorf("write bundle %q: %w", path, err)
+	}
+	return atomicfile.Write(path, atomicfile.Options{Kind: "bundle"}, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 }

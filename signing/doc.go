@@ -30,6 +30,13 @@
 //	res, err := signing.Verify(b, d, signing.Policy{PublicKey: pub})
 //	res, err := signing.Verify(b, d, signing.Policy{Identity: &signing.Identity{SAN: id, Issuer: iss}, TrustedRoot: tr})
 //
+// Limits: every input read whole is bounded while it is read (MaxKeySize,
+// MaxBundleSize, MaxTrustedRootSize, MaxPredicateSize), so that /dev/zero or
+// a huge file is refused with an error naming the file and the limit, and
+// what Attest writes stays within what ReadBundle reads. Artifacts must be
+// regular files: named pipes, devices and directories are refused before
+// they are opened.
+//
 // Errors: a bundle, key or trusted root that cannot be read or parsed (bad
 // JSON, unknown bundle version) wraps ErrUnreadable; a bundle that was read
 // and does not verify, or parses but is internally inconsistent (a log entry

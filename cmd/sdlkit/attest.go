@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -28,7 +27,9 @@ func newAttestCmd(a *app) *cobra.Command {
 SHA-256 digest) and whose predicate is the JSON document P, in a DSSE
 envelope, in a Sigstore bundle (FILE.sigstore.json unless --bundle). It binds
 a release's SBOM, vulnerability report or VEX to the exact artifact they
-describe; 'sdlkit verify FILE --bundle … --type T' checks it.
+describe; 'sdlkit verify FILE --bundle … --type T' checks it. P must be a
+JSON object in UTF-8, at most 47.2 MiB, so that its bundle stays within the
+64 MiB that verify reads.
 
 --type is a short name, mapped to the predicate type URI as cosign maps it,
 or any absolute URI:
@@ -68,16 +69,16 @@ func runAttest(ctx context.Context, a *app, opts *attestCmdOptions, file string)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	predicate, err := os.ReadFile(opts.predicate)
+	predicate, err := signing.ReadPredicateFile(ctx, opts.predicate)
 	if err != nil {
-		return inputError(fmt.Errorf("read predicate: %w", err))
+		return inputError(err)
 	}
 	d, err := signing.DigestFile(ctx, file)
 	if err != nil {
 		return inputError(err)
 	}
 	if _, err := signing.Statement([]signing.Subject{signing.SubjectFor("x", d)}, pt, predicate); err != nil {
-		return inputError(fmt.Errorf("%s: %w", opts.predicate, err))
+		return inputError(fmt.Errorf("predicate %q: %w", opts.predicate, err))
 	}
 	s, err := opts.signer(ctx, a)
 	if err != nil {
