@@ -1,6 +1,7 @@
 package signing
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -81,11 +82,11 @@ func GenerateKey(pass PasswordFunc) (*KeyPair, error) {
 
 // ParsePrivateKey decrypts a cosign-format private key. name is used in
 // error messages only. The password is asked only when the file is a
-// private key of a known kind.
+// private key of a known kind. The file must hold exactly one PEM block.
 func ParsePrivateKey(name string, data []byte, pass PasswordFunc) (crypto.Signer, error) {
-	block, _ := pem.Decode(data)
-	if block == nil {
-		return nil, fmt.Errorf("read key %s: %w: not a PEM file", name, ErrUnreadable)
+	block, err := decodePEM(data)
+	if err != nil {
+		return nil, fmt.Errorf("read key %q: %w", name, err)
 	}
 	switch block.Type {
 	case pemEncryptedSigstore, pemEncryptedCosign:
@@ -109,6 +110,29 @@ func ParsePrivateKey(name string, data []byte, pass PasswordFunc) (crypto.Signer
 	return checkSigner(name, key)
 }
 
+// decodePEM decodes the one PEM block a key file holds. Text around it,
+// and a second block, are refused: a file with two keys is ambiguous.
+func decodePEM(data []byte) (*pem.Block, error) {
+	begin := []byte("-----BEGIN ")
+	trimmed := bytes.TrimSpace(data)
+	if !bytes.HasPrefix(trimmed, begin) {
+		if bytes.Contains(data, begin) {
+			return nil, fmt.Errorf("%w: text before the PEM block", ErrUnreadable)
+		}
+		return nil, fmt.Errorf("%w: not a PEM file", ErrUnreadable)
+	}
+	block, rest := pem.Decode(trimmed)
+	switch {
+	case block == nil:
+		return nil, fmt.Errorf("%w: not a PEM file (truncated?)", ErrUnreadable)
+	case bytes.Contains(rest, begin):
+		return nil, fmt.Errorf("%w: more than one PEM block; a key file holds one key", ErrUnreadable)
+	case len(bytes.TrimSpace(rest)) > 0:
+		return nil, fmt.Errorf("%w: data after the PEM block", ErrUnreadable)
+	}
+	return block, nil
+}
+
 // checkSigner accepts the key kinds that can sign a SHA-256 digest.
 func checkSigner(name string, key any) (crypto.Signer, error) {
 	switch k := key.(type) {
@@ -123,12 +147,12 @@ func checkSigner(name string, key any) (crypto.Signer, error) {
 	}
 }
 
-// ParsePublicKey parses a PEM "PUBLIC KEY". A private key or certificate
-// passed by mistake is refused with ErrKeyType.
+// ParsePublicKey parses a PEM "PUBLIC KEY", the one block of the file. A
+// private key or certificate passed by mistake is refused with ErrKeyType.
 func ParsePublicKey(name string, data []byte) (crypto.PublicKey, error) {
-	block, _ := pem.Decode(data)
-	if block == nil {
-		return nil, fmt.Errorf("read public key %s: %w: not a PEM file", name, ErrUnreadable)
+	block, err := decodePEM(data)
+	if err != nil {
+		return nil, fmt.Errorf("read public key %q: %w", name, err)
 	}
 	if block.Type != pemPublicKey {
 		hint := ""

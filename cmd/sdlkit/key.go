@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -48,6 +49,9 @@ public key to whoever verifies; keep the private key and its password apart.`,
 }
 
 func runKeyGenerate(a *app, prefix string) error {
+	if err := checkPrefix(prefix); err != nil {
+		return err
+	}
 	privPath, pubPath := prefix+".key", prefix+".pub"
 	for _, p := range []string{privPath, pubPath} {
 		if _, err := os.Lstat(p); err == nil {
@@ -66,6 +70,16 @@ func runKeyGenerate(a *app, prefix string) error {
 		return err
 	}
 	a.infof("wrote private key %s (encrypted) and public key %s", privPath, pubPath)
+	return nil
+}
+
+// checkPrefix refuses an --output-prefix without a file name: "" and
+// "keys/" would write the hidden files .key and .pub.
+func checkPrefix(prefix string) error {
+	base := filepath.Base(prefix)
+	if prefix == "" || os.IsPathSeparator(prefix[len(prefix)-1]) || base == "." || base == ".." {
+		return usageErrorf("sdlkit key generate: --output-prefix %q has no file name: give a path such as release or keys/release", prefix)
+	}
 	return nil
 }
 

@@ -108,8 +108,10 @@ options are those of 'sdlkit sign'.`,
 			if err := opts.check(cmd); err != nil {
 				return err
 			}
-			if opts.bundle == "-" {
-				return usageErrorf("%s: --bundle - is not supported: the bundle is written to a file beside the manifest", cmd.CommandPath())
+			for _, flag := range []string{"bundle", "manifest"} {
+				if cmd.Flags().Lookup(flag).Value.String() == "-" {
+					return usageErrorf("%s: --%s - is not supported: the manifest and its bundle are written to files beside each other", cmd.CommandPath(), flag)
+				}
 			}
 			opts.resolve(args[0])
 			return runReleaseSign(cmd.Context(), a, &opts, args[0])

@@ -64,6 +64,18 @@ Data goes to stdout, messages to stderr. See 'sdlkit help exit-codes'.`,
 			return cmd.Help()
 		},
 		Args: cobra.ArbitraryArgs,
+		// Cobra checks flag groups (--key or --keyless, not both) after
+		// this hook, and returns its findings unclassified; checking them
+		// here first makes them usage errors naming the command.
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := cmd.ValidateRequiredFlags(); err != nil {
+				return usageErrorf("%s: %v", cmd.CommandPath(), err)
+			}
+			if err := cmd.ValidateFlagGroups(); err != nil {
+				return usageErrorf("%s: %v", cmd.CommandPath(), err)
+			}
+			return nil
+		},
 	}
 	root.SetIn(a.in)
 	root.SetOut(a.out)

@@ -35,12 +35,17 @@ func (o *signerOptions) register(cmd *cobra.Command) {
 	f.StringVar(&o.fulcioURL, "fulcio-url", signing.DefaultFulcioURL, "Fulcio instance for --keyless")
 	f.StringVar(&o.rekorURL, "rekor-url", signing.DefaultRekorURL, "Rekor instance for --tlog-upload")
 	f.StringVar(&o.oidcToken, "oidc-token", "", "OIDC identity token for --keyless, or a file holding it (default: the GitHub Actions token)")
+	cmd.MarkFlagsOneRequired("key", "keyless")
+	for _, keyless := range []string{"keyless", "oidc-token", "fulcio-url"} {
+		cmd.MarkFlagsMutuallyExclusive("key", keyless)
+	}
 }
 
-// check validates the flags: exactly one of --key and --keyless.
+// check validates what flag groups cannot: an empty --key, and it turns
+// the log on for --keyless unless --tlog-upload says otherwise.
 func (o *signerOptions) check(cmd *cobra.Command) error {
-	if (o.key == "") == !o.keyless {
-		return usageErrorf("%s: give exactly one of --key KEY and --keyless", cmd.CommandPath())
+	if !o.keyless && o.key == "" {
+		return usageErrorf("%s: give --key KEY (a file or KMS URI) or --keyless", cmd.CommandPath())
 	}
 	if o.keyless && !cmd.Flags().Changed("tlog-upload") {
 		o.tlogUpload = true

@@ -104,6 +104,11 @@ func (o *verifyCmdOptions) registerPolicy(cmd *cobra.Command) {
 	f.StringVar(&o.issuerRegexp, "certificate-oidc-issuer-regexp", "", "Go regular expression the OIDC issuer must match")
 	f.StringVar(&o.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json; no network access at all when given")
 	f.BoolVar(&o.insecureIgnoreSCT, "insecure-ignore-sct", false, "accept certificates without an SCT (private Sigstore deployments without a CT log only)")
+	for _, id := range []string{"certificate-identity", "certificate-identity-regexp", "certificate-oidc-issuer", "certificate-oidc-issuer-regexp"} {
+		cmd.MarkFlagsMutuallyExclusive("key", id)
+	}
+	cmd.MarkFlagsMutuallyExclusive("certificate-identity", "certificate-identity-regexp")
+	cmd.MarkFlagsMutuallyExclusive("certificate-oidc-issuer", "certificate-oidc-issuer-regexp")
 }
 
 // verifyOutput is the JSON result of verify.
