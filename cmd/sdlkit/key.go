@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -35,8 +34,9 @@ func newKeyGenerateCmd(a *app) *cobra.Command {
 		Use:   "generate",
 		Short: "Generate an encrypted ECDSA P-256 key pair",
 		Long: `Generate writes PREFIX.key (the private key, encrypted, mode 0600) and PREFIX.pub
-(the public key, mode 0644). It refuses to overwrite either file. Give the
-public key to whoever verifies; keep the private key and its password apart.`,
+(the public key, mode 0644). It refuses to overwrite either file, and
+writes both or neither; PREFIX must end in a file name. Give the public key
+to whoever verifies; keep the private key and its password apart.`,
 		Example: `  sdlkit key generate --output-prefix release
   SDLKIT_PASSWORD=… sdlkit key generate --output-prefix ci/release`,
 		Args: cobra.NoArgs,
@@ -48,26 +48,37 @@ public key to whoever verifies; keep the private key and its password apart.`,
 	return cmd
 }
 
+// runKeyGenerate creates both files (refusing existing ones) before it asks
+// for the password, and puts them in place together: a failed run leaves
+// neither.
 func runKeyGenerate(a *app, prefix string) error {
 	if err := checkPrefix(prefix); err != nil {
 		return err
 	}
 	privPath, pubPath := prefix+".key", prefix+".pub"
-	for _, p := range []string{privPath, pubPath} {
-		if _, err := os.Lstat(p); err == nil {
-			return inputError(fmt.Errorf("generate key: %s already exists", p), "choose another --output-prefix, or move the old key away")
-		}
+	priv, err := createKeyFile("private key", privPath, 0o600)
+	if err != nil {
+		return err
 	}
+	defer priv.Abort()
+	pub, err := createKeyFile("public key", pubPath, 0o644)
+	if err != nil {
+		return err
+	}
+	defer pub.Abort()
 	kp, err := signing.GenerateKey(a.passwordFunc())
 	if err != nil {
 		return keyError(err)
 	}
-	if err := writeNew(privPath, 0o600, kp.PrivatePEM); err != nil {
-		return err
+	if _, err := priv.Write(kp.PrivatePEM); err != nil {
+		return inputError(fmt.Errorf("write private key %q: %w", privPath, err))
 	}
-	if err := writeNew(pubPath, 0o644, kp.PublicPEM); err != nil {
-		os.Remove(privPath)
-		return err
+	if _, err := pub.Write(kp.PublicPEM); err != nil {
+		return inputError(fmt.Errorf("write public key %q: %w", pubPath, err))
+	}
+	if err := atomicfile.Commit(priv, pub); err != nil {
+		// A file appeared while the key was generated.
+		return inputError(err, "choose another --output-prefix, or move the old key away")
 	}
 	a.infof("wrote private key %s (encrypted) and public key %s", privPath, pubPath)
 	return nil
@@ -83,15 +94,19 @@ func checkPrefix(prefix string) error {
 	return nil
 }
 
-func writeNew(path string, perm os.FileMode, data []byte) error {
-	err := atomicfile.Write(path, atomicfile.Options{Perm: perm, NoOverwrite: true}, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-	if errors.Is(err, atomicfile.ErrExists) {
-		return inputError(err, "choose another --output-prefix, or move the old key away")
+func createKeyFile(kind, path string, perm os.FileMode) (*atomicfile.Pending, error) {
+	p, err := atomicfile.Create(path, atomicfile.Options{Kind: kind, Perm: perm, NoOverwrite: true})
+	if err != nil {
+		return nil, keyFileError(path, err)
 	}
-	return err
+	return p, nil
+}
+
+func keyFileError(path string, err error) error {
+	if errors.Is(err, atomicfile.ErrExists) {
+		return inputError(fmt.Errorf("generate key: %q already exists", path), "choose another --output-prefix, or move the old key away")
+	}
+	return inputError(err)
 }
 
 func newKeyPublicCmd(a *app) *cobra.Command {

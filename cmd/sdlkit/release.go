@@ -53,8 +53,8 @@ func (p *releasePaths) register(cmd *cobra.Command) {
 }
 
 // options are the release package options: the manifest and its bundle, at
-// the default place and where the flags say, and the files in exclude, are
-// not part of the release. Hashing shows a progress meter on a
+// the default place and where the flags say, and the temporary files
+// exclude, are not part of the release. Hashing shows a progress meter on a
 // terminal; the caller stops it when the work is done.
 func releaseOptions(a *app, p release.Paths, exclude ...string) (release.Options, *progress.Meter) {
 	meter := a.progress("hashing release")
@@ -84,6 +84,9 @@ control characters. Empty directories are not recorded.
 Sign the files you ship one by one first (sdlkit sign, sdlkit attest) if
 you want per-file bundles: they are then files of the release like any other.
 
+The manifest and its bundle never replace a file of the release: inside DIR
+they go to their default paths or to paths where no file exists yet. Both
+are written only when the release was signed; a failed run writes nothing.
 The manifest's and the bundle's paths are printed on stdout. Key and keyless
 options are those of 'sdlkit sign'.`,
 		Example: `  SDLKIT_PASSWORD=… sdlkit release sign dist --key release.key
@@ -107,24 +110,45 @@ options are those of 'sdlkit sign'.`,
 	return cmd
 }
 
+// runReleaseSign checks the directory and every output before it asks for
+// a password, hashes the release, and puts the manifest and its bundle in
+// place only when both were made: a failed run leaves nothing.
 func runReleaseSign(ctx context.Context, a *app, opts *releaseSignOptions, paths release.Paths) error {
+	if err := paths.CheckDir(); err != nil {
+		return inputError(err)
+	}
+	if err := paths.CheckOutputs(); err != nil {
+		return inputError(err, "write the manifest and its bundle outside the release directory, or at their default paths")
+	}
+	outputs := []namedPath{{"release manifest", paths.Manifest}, {"release bundle", paths.Bundle}}
+	if err := checkOutputs(outputs, opts.inputs()); err != nil {
+		return err
+	}
+	pending, err := createOutputs(outputs, atomicfile.Options{})
+	if err != nil {
+		return err
+	}
+	defer abortOutputs(pending)
 	s, err := opts.signer(ctx, a)
 	if err != nil {
 		return err
 	}
-	ro, meter := releaseOptions(a, paths)
+	ro, meter := releaseOptions(a, paths, pending[0].TempPath(), pending[1].TempPath())
 	signed, err := release.Sign(ctx, paths.Dir, s, ro, opts.signOptions())
 	meter.Stop()
 	if err != nil {
 		return releaseSignError(err)
 	}
-	if err := atomicfile.WriteFile(paths.Manifest, signed.Bytes); err != nil {
-		return inputError(err)
+	if _, err := pending[0].Write(signed.Bytes); err != nil {
+		return inputError(fmt.Errorf("write release manifest %q: %w", paths.Manifest, err))
 	}
-	if _, err := fmt.Fprintln(a.out, paths.Manifest); err != nil {
+	if _, err := encodeBundle(signed.Bundle, pending[1]); err != nil {
+		return inputError(fmt.Errorf("sign release manifest %q: %w", paths.Manifest, err))
+	}
+	if err := commitOutputs(pending); err != nil {
 		return err
 	}
-	if err := writeBundle(a, signed.Bundle, paths.Bundle); err != nil {
+	if _, err := fmt.Fprintf(a.out, "%s\n%s\n", paths.Manifest, paths.Bundle); err != nil {
 		return err
 	}
 	var bytes int64

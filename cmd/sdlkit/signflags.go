@@ -53,6 +53,21 @@ func (o *signerOptions) check(cmd *cobra.Command) error {
 	return nil
 }
 
+// inputs are the files the signer reads: the key file, the OIDC token
+// file. No output may replace them.
+func (o *signerOptions) inputs() []namedPath {
+	var in []namedPath
+	if o.key != "" && !signing.IsKMS(o.key) {
+		in = append(in, namedPath{"key", o.key})
+	}
+	if o.oidcToken != "" {
+		if _, err := os.Stat(o.oidcToken); err == nil {
+			in = append(in, namedPath{"oidc token", o.oidcToken})
+		}
+	}
+	return in
+}
+
 // signOptions returns the per-signature options.
 func (o *signerOptions) signOptions() signing.SignOptions {
 	return signing.SignOptions{TlogUpload: o.tlogUpload, RekorURL: o.rekorURL}
