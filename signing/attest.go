@@ -174,7 +174,7 @@ func (s *Signer) Attest(ctx context.Context, subjects []Subject, predicateType s
 	}
 	b, err := s.bundle(ctx, &sign.DSSEData{Data: stmt, PayloadType: InTotoPayloadType}, s, opts)
 	if err != nil {
-		return nil, fmt.Errorf("attest %s: %w", subjects[0].Name, err)
+		return nil, fmt.Errorf("attest %q: %w", subjects[0].Name, err)
 	}
 	return b, nil
 }

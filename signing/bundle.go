@@ -40,15 +40,15 @@ func ReadBundle(name string, data []byte) (*Bundle, error) {
 	}
 	pb := new(protobundle.Bundle)
 	if err := protojson.Unmarshal(data, pb); err != nil {
-		return nil, fmt.Errorf("read bundle %s: %w: %v", name, ErrUnreadable, err)
+		return nil, fmt.Errorf("read bundle %q: %w: %v", name, ErrUnreadable, err)
 	}
 	probe := bundle.Bundle{Bundle: pb}
 	if v, err := probe.Version(); err != nil || semver.Compare(v, "v0.1") < 0 || semver.Compare(v, "v0.4") >= 0 {
-		return nil, fmt.Errorf("read bundle %s: %w: unknown bundle version (media type %q); sdlkit reads Sigstore bundles v0.1 to v0.3", name, ErrUnreadable, pb.GetMediaType())
+		return nil, fmt.Errorf("read bundle %q: %w: unknown bundle version (media type %q); sdlkit reads Sigstore bundles v0.1 to v0.3", name, ErrUnreadable, pb.GetMediaType())
 	}
 	b, err := bundle.NewBundle(pb)
 	if err != nil {
-		return nil, fmt.Errorf("read bundle %s: %w: malformed bundle: %v", name, ErrInvalid, err)
+		return nil, fmt.Errorf("read bundle %q: %w: malformed bundle: %v", name, ErrInvalid, err)
 	}
 	return &Bundle{b: b}, nil
 }

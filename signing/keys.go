@@ -91,21 +91,24 @@ func ParsePrivateKey(name string, data []byte, pass PasswordFunc) (crypto.Signer
 	switch block.Type {
 	case pemEncryptedSigstore, pemEncryptedCosign:
 	case pemPublicKey, "CERTIFICATE":
-		return nil, fmt.Errorf("read key %s: %w: it holds a %s, signing needs the private key", name, ErrKeyType, strings.ToLower(block.Type))
+		return nil, fmt.Errorf("read key %q: %w: it holds a %s, signing needs the private key", name, ErrKeyType, strings.ToLower(block.Type))
 	default:
-		return nil, fmt.Errorf("read key %s: %w: PEM type %q; sdlkit signs with encrypted keys (%q) as made by 'sdlkit key generate' or 'cosign generate-key-pair'", name, ErrKeyType, block.Type, pemEncryptedSigstore)
+		return nil, fmt.Errorf("read key %q: %w: PEM type %q; sdlkit signs with encrypted keys (%q) as made by 'sdlkit key generate' or 'cosign generate-key-pair'", name, ErrKeyType, block.Type, pemEncryptedSigstore)
+	}
+	if pass == nil {
+		return nil, fmt.Errorf("read key %q: %w: no way to ask for the password", name, ErrNoPassword)
 	}
 	pw, err := pass(false)
 	if err != nil {
-		return nil, fmt.Errorf("read key %s: %w", name, err)
+		return nil, fmt.Errorf("read key %q: %w", name, err)
 	}
 	der, err := encrypted.Decrypt(block.Bytes, pw)
 	if err != nil {
-		return nil, fmt.Errorf("read key %s: %w", name, ErrWrongPassword)
+		return nil, fmt.Errorf("read key %q: %w", name, ErrWrongPassword)
 	}
 	key, err := x509.ParsePKCS8PrivateKey(der)
 	if err != nil {
-		return nil, fmt.Errorf("read key %s: %w: decrypted key does not parse", name, ErrUnreadable)
+		return nil, fmt.Errorf("read key %q: %w: decrypted key does not parse", name, ErrUnreadable)
 	}
 	return checkSigner(name, key)
 }
@@ -141,9 +144,9 @@ func checkSigner(name string, key any) (crypto.Signer, error) {
 	case *rsa.PrivateKey:
 		return k, nil
 	case ed25519.PrivateKey:
-		return nil, fmt.Errorf("read key %s: %w: ed25519 signs whole messages, sdlkit signs digests; use an ECDSA P-256 key", name, ErrKeyType)
+		return nil, fmt.Errorf("read key %q: %w: ed25519 signs whole messages, sdlkit signs digests; use an ECDSA P-256 key", name, ErrKeyType)
 	default:
-		return nil, fmt.Errorf("read key %s: %w: %T", name, ErrKeyType, key)
+		return nil, fmt.Errorf("read key %q: %w: %T", name, ErrKeyType, key)
 	}
 }
 
@@ -159,14 +162,14 @@ func ParsePublicKey(name string, data []byte) (crypto.PublicKey, error) {
 		if strings.Contains(block.Type, "PRIVATE") {
 			hint = "; pass the public key ('sdlkit key public KEY' prints it)"
 		}
-		return nil, fmt.Errorf("read public key %s: %w: PEM type %q, want %q%s", name, ErrKeyType, block.Type, pemPublicKey, hint)
+		return nil, fmt.Errorf("read public key %q: %w: PEM type %q, want %q%s", name, ErrKeyType, block.Type, pemPublicKey, hint)
 	}
 	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("read public key %s: %w: %v", name, ErrUnreadable, err)
+		return nil, fmt.Errorf("read public key %q: %w: %v", name, ErrUnreadable, err)
 	}
 	if err := cryptoutils.ValidatePubKey(pub); err != nil {
-		return nil, fmt.Errorf("read public key %s: %w: %v", name, ErrKeyType, err)
+		return nil, fmt.Errorf("read public key %q: %w: %v", name, ErrKeyType, err)
 	}
 	return pub, nil
 }

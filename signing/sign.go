@@ -44,7 +44,7 @@ func (s *Signer) SignFile(ctx context.Context, path string, opts SignOptions) (*
 	}
 	b, err := s.SignDigest(ctx, d, opts)
 	if err != nil {
-		return nil, Digest{}, fmt.Errorf("sign %s: %w", path, err)
+		return nil, Digest{}, fmt.Errorf("sign %q: %w", path, err)
 	}
 	return b, d, nil
 }

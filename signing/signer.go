@@ -83,11 +83,11 @@ func newSigner(ref string, priv crypto.PrivateKey) (*Signer, error) {
 	pub := priv.(crypto.Signer).Public()
 	alg, err := signature.GetDefaultAlgorithmDetails(pub)
 	if err != nil {
-		return nil, fmt.Errorf("load key %s: %w: %v", ref, ErrKeyType, err)
+		return nil, fmt.Errorf("load key %q: %w: %v", ref, ErrKeyType, err)
 	}
 	sv, err := signature.LoadSignerVerifierFromAlgorithmDetails(priv, alg)
 	if err != nil {
-		return nil, fmt.Errorf("load key %s: %w: %v", ref, ErrKeyType, err)
+		return nil, fmt.Errorf("load key %q: %w: %v", ref, ErrKeyType, err)
 	}
 	return finishSigner(ref, sv, pub, alg)
 }
@@ -115,11 +115,11 @@ func loadKMSSigner(ctx context.Context, ref string) (*Signer, error) {
 
 func finishSigner(ref string, sv signature.SignerVerifier, pub crypto.PublicKey, alg signature.AlgorithmDetails) (*Signer, error) {
 	if alg.GetHashType() != crypto.SHA256 {
-		return nil, fmt.Errorf("load key %s: %w: %s signs with %v, sdlkit signs SHA-256 digests; use an ECDSA P-256 key", ref, ErrKeyType, alg.GetSignatureAlgorithm(), alg.GetHashType())
+		return nil, fmt.Errorf("load key %q: %w: %s signs with %v, sdlkit signs SHA-256 digests; use an ECDSA P-256 key", ref, ErrKeyType, alg.GetSignatureAlgorithm(), alg.GetHashType())
 	}
 	der, err := x509.MarshalPKIXPublicKey(pub)
 	if err != nil {
-		return nil, fmt.Errorf("load key %s: %w", ref, err)
+		return nil, fmt.Errorf("load key %q: %w", ref, err)
 	}
 	sum := sha256.Sum256(der)
 	return &Signer{sv: sv, pub: pub, alg: alg, keyRef: ref, hint: []byte(base64.StdEncoding.EncodeToString(sum[:]))}, nil

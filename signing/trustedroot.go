@@ -26,7 +26,7 @@ func LoadTrustedRootContext(ctx context.Context, path string) (*root.TrustedRoot
 	}
 	tr, err := root.NewTrustedRootFromJSON(data)
 	if err != nil {
-		return nil, fmt.Errorf("read trusted root %s: %w: %v", path, ErrUnreadable, err)
+		return nil, fmt.Errorf("read trusted root %q: %w: %v", path, ErrUnreadable, err)
 	}
 	return tr, nil
 }

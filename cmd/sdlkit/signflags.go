@@ -129,12 +129,17 @@ func keyError(err error) error {
 // is not a terminal.
 func (a *app) passwordFunc() signing.PasswordFunc {
 	return func(confirm bool) ([]byte, error) {
-		if pw := a.getenv(passwordEnv); pw != "" {
-			return []byte(pw), nil
+		env, set := a.lookupEnv(passwordEnv)
+		if env != "" {
+			return []byte(env), nil
 		}
 		f, ok := a.in.(*os.File)
 		if !ok || !term.IsTerminal(int(f.Fd())) {
-			return nil, fmt.Errorf("%w: %s is not set and stdin is not a terminal", signing.ErrNoPassword, passwordEnv)
+			state := "is not set"
+			if set {
+				state = "is set but empty"
+			}
+			return nil, fmt.Errorf("%w: %s %s and stdin is not a terminal", signing.ErrNoPassword, passwordEnv, state)
 		}
 		pw, err := a.readPassword(f, "Enter password for private key: ")
 		if err != nil || !confirm {

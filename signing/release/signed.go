@@ -80,7 +80,8 @@ func VerifySigned(ctx context.Context, dir string, manifest []byte, b *signing.B
 
 // Verify is VerifySigned for the release at p, whose manifest's bytes and
 // bundle the caller read from p.Manifest (ReadManifestFile) and p.Bundle.
-// The Verification names the three paths.
+// The Verification names the three paths, and a signature that does not
+// verify is an error naming the manifest and the bundle.
 func (p Paths) Verify(ctx context.Context, manifest []byte, b *signing.Bundle, policy signing.Policy, opts Options) (*Verification, error) {
 	return verifySigned(ctx, p, manifest, b, policy, opts)
 }
@@ -89,7 +90,10 @@ func verifySigned(ctx context.Context, paths Paths, manifest []byte, b *signing.
 	d := signing.DigestBytes(manifest)
 	res, err := signing.Verify(b, d, p)
 	if err != nil {
-		return nil, fmt.Errorf("verify release manifest signature: %w", err)
+		if paths.Manifest == "" {
+			return nil, fmt.Errorf("verify release manifest signature: %w", err)
+		}
+		return nil, fmt.Errorf("verify release manifest %q with bundle %q: %w", paths.Manifest, paths.Bundle, err)
 	}
 	v := &Verification{Directory: paths.Dir, Manifest: paths.Manifest, Bundle: paths.Bundle, ManifestDigest: d.String(), Signature: res}
 	m, err := Parse(manifest)
