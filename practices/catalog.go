@@ -14,16 +14,21 @@ package practices
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
+	yamlv3 "gopkg.in/yaml.v3"
 	"sigs.k8s.io/yaml"
+
+	"github.com/sdlkit/sdlkit/internal/readlimit"
 )
 
 //go:embed catalog.yaml
@@ -96,16 +101,28 @@ func Builtin() (*Catalog, error) {
 	return c, nil
 }
 
+// MaxCatalogSize bounds a catalog file: the built-in catalog of 47
+// requirements is about 40 KB.
+const MaxCatalogSize = 4 << 20
+
 // Load returns the built-in catalog extended with each file in extensions.
 func Load(extensions ...string) (*Catalog, error) {
+	return LoadContext(context.Background(), extensions...)
+}
+
+// LoadContext is Load whose reading of a file stops when ctx is cancelled
+// (a read from a pipe). Each file is read whole, at most MaxCatalogSize
+// bytes, and must hold one YAML or JSON document.
+func LoadContext(ctx context.Context, extensions ...string) (*Catalog, error) {
 	c, err := Builtin()
 	if err != nil {
 		return nil, err
 	}
+	kind := readlimit.Kind{Name: "catalog", Limit: MaxCatalogSize}
 	for _, path := range extensions {
-		data, err := os.ReadFile(path)
+		data, err := readlimit.ReadFile(ctx, path, kind)
 		if err != nil {
-			return nil, fmt.Errorf("read catalog: %w", err)
+			return nil, err
 		}
 		ext, err := parse(data, path)
 		if err != nil {
@@ -124,6 +141,12 @@ var ErrInvalidCatalog = errors.New("invalid catalog")
 // parse reads a YAML or JSON catalog document and checks it against the
 // schema.
 func parse(data []byte, name string) (*Catalog, error) {
+	if !utf8.Valid(data) {
+		return nil, fmt.Errorf("load catalog %q: %w: not valid UTF-8", name, ErrInvalidCatalog)
+	}
+	if err := oneDocument(data); err != nil {
+		return nil, fmt.Errorf("load catalog %q: %w: %v", name, ErrInvalidCatalog, err)
+	}
 	js, err := yaml.YAMLToJSON(data)
 	if err != nil {
 		return nil, fmt.Errorf("load catalog %q: %w: %v", name, ErrInvalidCatalog, err)
@@ -159,6 +182,25 @@ func parse(data []byte, name string) (*Catalog, error) {
 		return nil, fmt.Errorf("load catalog %q: %w: %v", name, ErrInvalidCatalog, err)
 	}
 	return &c, nil
+}
+
+// oneDocument refuses a YAML stream of more than one document ("---"): the
+// YAML to JSON conversion reads the first and would silently drop the rest.
+func oneDocument(data []byte) error {
+	dec := yamlv3.NewDecoder(bytes.NewReader(data))
+	var first, second yamlv3.Node
+	if err := dec.Decode(&first); err != nil {
+		// Empty input and syntax errors are reported by the conversion,
+		// with the line of the error.
+		return nil
+	}
+	switch err := dec.Decode(&second); {
+	case errors.Is(err, io.EOF):
+		return nil
+	case err != nil:
+		return fmt.Errorf("yaml: after the first document: %v", err)
+	}
+	return fmt.Errorf("a second YAML document at line %d: a catalog file holds one", second.Line)
 }
 
 // extend adds ext's evidence kinds, practices and requirements to c. An

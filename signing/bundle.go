@@ -2,9 +2,10 @@ package signing
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
-	"os"
+	"io"
 
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
@@ -12,14 +13,11 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/sdlkit/sdlkit/internal/atomicfile"
+	"github.com/sdlkit/sdlkit/internal/readlimit"
 )
 
 // BundleMediaType is the media type of the bundles sdlkit writes.
 const BundleMediaType = "application/vnd.dev.sigstore.bundle.v0.3+json"
-
-// maxBundleSize bounds what ReadBundle accepts; real bundles are a few
-// kilobytes, attestations with an SBOM predicate a few megabytes.
-const maxBundleSize = 64 << 20
 
 // Bundle is a Sigstore bundle (v0.1 to v0.3), parsed and checked for
 // structural validity by sigstore-go.
@@ -34,39 +32,39 @@ type Bundle struct {
 // match, a missing inclusion proof) wraps ErrInvalid: it was read, and it
 // is not a valid bundle.
 func ReadBundle(name string, data []byte) (*Bundle, error) {
-	if len(data) > maxBundleSize {
-		return nil, fmt.Errorf("read bundle %s: %w: larger than %d bytes", name, ErrUnreadable, maxBundleSize)
+	if len(data) > MaxBundleSize {
+		return nil, unreadable(&readlimit.TooLargeError{Kind: bundleKind, Path: name})
 	}
 	if !json.Valid(data) {
-		return nil, fmt.Errorf("read bundle %s: %w: not valid JSON (truncated?)", name, ErrUnreadable)
+		return nil, fmt.Errorf("read bundle %q: %w: not valid JSON (truncated?)", name, ErrUnreadable)
 	}
 	pb := new(protobundle.Bundle)
 	if err := protojson.Unmarshal(data, pb); err != nil {
-		return nil, fmt.Errorf("read bundle %s: %w: %v", name, ErrUnreadable, err)
+		return nil, fmt.Errorf("read bundle %q: %w: %v", name, ErrUnreadable, err)
 	}
 	probe := bundle.Bundle{Bundle: pb}
 	if v, err := probe.Version(); err != nil || semver.Compare(v, "v0.1") < 0 || semver.Compare(v, "v0.4") >= 0 {
-		return nil, fmt.Errorf("read bundle %s: %w: unknown bundle version (media type %q); sdlkit reads Sigstore bundles v0.1 to v0.3", name, ErrUnreadable, pb.GetMediaType())
+		return nil, fmt.Errorf("read bundle %q: %w: unknown bundle version (media type %q); sdlkit reads Sigstore bundles v0.1 to v0.3", name, ErrUnreadable, pb.GetMediaType())
 	}
 	b, err := bundle.NewBundle(pb)
 	if err != nil {
-		return nil, fmt.Errorf("read bundle %s: %w: malformed bundle: %v", name, ErrInvalid, err)
+		return nil, fmt.Errorf("read bundle %q: %w: malformed bundle: %v", name, ErrInvalid, err)
 	}
 	return &Bundle{b: b}, nil
 }
 
-// ReadBundleFile reads and parses the bundle at path.
+// ReadBundleFile reads and parses the bundle at path, at most
+// MaxBundleSize bytes.
 func ReadBundleFile(path string) (*Bundle, error) {
-	fi, err := os.Stat(path)
+	return ReadBundleFileContext(context.Background(), path)
+}
+
+// ReadBundleFileContext is ReadBundleFile whose read from a pipe stops
+// when ctx is cancelled.
+func ReadBundleFileContext(ctx context.Context, path string) (*Bundle, error) {
+	data, err := readlimit.ReadFile(ctx, path, bundleKind)
 	if err != nil {
-		return nil, fmt.Errorf("read bundle: %w: %w", ErrUnreadable, err)
-	}
-	if fi.Size() > maxBundleSize {
-		return nil, fmt.Errorf("read bundle %s: %w: larger than %d bytes", path, ErrUnreadable, maxBundleSize)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read bundle: %w: %w", ErrUnreadable, err)
+		return nil, unreadable(err)
 	}
 	return ReadBundle(path, data)
 }
@@ -92,12 +90,28 @@ func (b *Bundle) MediaType() string { return b.b.GetMediaType() }
 // Sigstore returns the underlying sigstore-go bundle.
 func (b *Bundle) Sigstore() *bundle.Bundle { return b.b }
 
-// WriteFile writes the bundle to path atomically, replacing an older one.
-func (b *Bundle) WriteFile(path string) error {
+// Encode returns the bundle as it is written to a file: MarshalJSON and a
+// final newline. It refuses a bundle larger than MaxBundleSize, which
+// ReadBundle would refuse.
+func (b *Bundle) Encode() ([]byte, error) {
 	data, err := b.MarshalJSON()
 	if err != nil {
-		return fmt.Errorf("write bundle %s: %w", path, err)
+		return nil, fmt.Errorf("encode bundle: %w", err)
 	}
-	data = append(data, '\n')
-	return atomicfile.WriteFile(path, data)
+	if len(data)+1 > MaxBundleSize {
+		return nil, fmt.Errorf("encode bundle: %s, larger than the %s limit for a bundle that verify reads", readlimit.FormatSize(int64(len(data)+1)), readlimit.FormatSize(MaxBundleSize))
+	}
+	return append(data, '\n'), nil
+}
+
+// WriteFile writes the bundle to path atomically, replacing an older one.
+func (b *Bundle) WriteFile(path string) error {
+	data, err := b.Encode()
+	if err != nil {
+		return fmt.Errorf("write bundle %q: %w", path, err)
+	}
+	return atomicfile.Write(path, atomicfile.Options{Kind: "bundle"}, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 }

@@ -1,12 +1,14 @@
 package signing
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 	"strings"
+
+	"github.com/sdlkit/sdlkit/internal/readlimit"
 )
 
 // Digest is a SHA-256 digest of an artifact. Sigstore message signatures and
@@ -33,18 +35,30 @@ func DigestReader(r io.Reader) (Digest, error) {
 	return d, nil
 }
 
-// DigestFile returns the SHA-256 digest of the file at path.
-func DigestFile(path string) (Digest, error) {
-	f, err := os.Open(path)
+// DigestFile returns the SHA-256 digest of the regular file at path. A
+// named pipe, a device or a directory is refused before it is opened
+// (readlimit.OpenRegular), and hashing stops, with an error wrapping
+// ctx.Err(), once ctx is cancelled.
+func DigestFile(ctx context.Context, path string) (Digest, error) {
+	f, _, err := readlimit.OpenRegular(path, "artifact")
 	if err != nil {
-		return Digest{}, fmt.Errorf("digest %s: %w", path, err)
+		return Digest{}, unreadable(err)
 	}
 	defer f.Close()
-	d, err := DigestReader(f)
+	d, err := DigestReader(readlimit.ContextReader(ctx, f))
 	if err != nil {
-		return Digest{}, fmt.Errorf("digest %s: %w", path, err)
+		return Digest{}, readError(ctx, path, err)
 	}
 	return d, nil
+}
+
+// readError names the artifact that could not be read, and keeps
+// ctx.Err() in the chain when the read stopped because ctx was cancelled.
+func readError(ctx context.Context, path string, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("read artifact %q: %w", path, ctx.Err())
+	}
+	return unreadable(fmt.Errorf("read artifact %q: %w", path, err))
 }
 
 // ParseDigest parses "sha256:<hex>" (or bare hex) into a Digest.

@@ -17,7 +17,7 @@
 //
 //	s, err := signing.LoadSigner(ctx, "cosign.key", signing.StaticPassword(pw)) // or "awskms://…"
 //	s, err := signing.NewKeylessSigner(signing.KeylessOptions{IDToken: tok}) // tok: GitHubActionsToken(…)
-//	d, err := signing.DigestFile("app.tar.gz")
+//	d, err := signing.DigestFile(ctx, "app.tar.gz") // a regular file; stops when ctx is cancelled
 //	b, err := s.SignDigest(ctx, d, signing.SignOptions{TlogUpload: true})
 //	b, err := s.Attest(ctx, []signing.Subject{signing.SubjectFor("app.tar.gz", d)}, predicateType, predicateJSON, signing.SignOptions{})
 //	err = b.WriteFile("app.tar.gz.sigstore.json")
@@ -29,6 +29,13 @@
 //	pub, err := signing.ReadPublicKeyFile("release.pub")
 //	res, err := signing.Verify(b, d, signing.Policy{PublicKey: pub})
 //	res, err := signing.Verify(b, d, signing.Policy{Identity: &signing.Identity{SAN: id, Issuer: iss}, TrustedRoot: tr})
+//
+// Limits: every input read whole is bounded while it is read (MaxKeySize,
+// MaxBundleSize, MaxTrustedRootSize, MaxPredicateSize), so that /dev/zero or
+// a huge file is refused with an error naming the file and the limit, and
+// what Attest writes stays within what ReadBundle reads. Artifacts must be
+// regular files: named pipes, devices and directories are refused before
+// they are opened.
 //
 // Errors: a bundle, key or trusted root that cannot be read or parsed (bad
 // JSON, unknown bundle version) wraps ErrUnreadable; a bundle that was read

@@ -26,3 +26,18 @@ var (
 	// the policy has none.
 	ErrNoTrustedRoot = errors.New("verify bundle: the bundle has a certificate, log entries or timestamps, and no trusted root was given")
 )
+
+// unreadable marks err as ErrUnreadable without adding words to its
+// message, for errors that already say what could not be read and why
+// ("read key "k.key": larger than the 64 KiB limit for a key").
+func unreadable(err error) error {
+	if err == nil {
+		return nil
+	}
+	return unreadableError{err}
+}
+
+type unreadableError struct{ err error }
+
+func (e unreadableError) Error() string   { return e.err.Error() }
+func (e unreadableError) Unwrap() []error { return []error{ErrUnreadable, e.err} }

@@ -8,10 +8,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/sign"
+
+	"github.com/sdlkit/sdlkit/internal/readlimit"
 )
 
 // KeylessOptions configure keyless signing: an ephemeral key, certified by
@@ -111,4 +115,22 @@ func GitHubActionsToken(ctx context.Context, requestURL, requestToken string) (s
 		return "", errors.New("get github actions oidc token: response has no token")
 	}
 	return body.Value, nil
+}
+
+// ReadIDToken returns the OIDC token that ref gives: the contents of the
+// file ref when such a file exists (at most 64 KiB, surrounding space
+// trimmed), else ref itself. Errors name the file, never the token.
+func ReadIDToken(ctx context.Context, ref string) (string, error) {
+	if _, err := os.Stat(ref); err != nil {
+		return ref, nil
+	}
+	data, err := readlimit.ReadFile(ctx, ref, tokenKind)
+	if err != nil {
+		return "", unreadable(err)
+	}
+	tok := strings.TrimSpace(string(data))
+	if tok == "" {
+		return "", fmt.Errorf("read oidc token %q: %w: the file is empty", ref, ErrUnreadable)
+	}
+	return tok, nil
 }

@@ -35,15 +35,16 @@ func (s *Signer) SignDigest(ctx context.Context, d Digest, opts SignOptions) (*B
 	return pb, nil
 }
 
-// SignFile signs the file at path, streaming it through SHA-256.
+// SignFile signs the regular file at path, streaming it through SHA-256
+// (see DigestFile).
 func (s *Signer) SignFile(ctx context.Context, path string, opts SignOptions) (*Bundle, Digest, error) {
-	d, err := DigestFile(path)
+	d, err := DigestFile(ctx, path)
 	if err != nil {
 		return nil, Digest{}, err
 	}
 	b, err := s.SignDigest(ctx, d, opts)
 	if err != nil {
-		return nil, Digest{}, fmt.Errorf("sign %s: %w", path, err)
+		return nil, Digest{}, fmt.Errorf("sign %q: %w", path, err)
 	}
 	return b, d, nil
 }

@@ -12,7 +12,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
@@ -20,6 +19,8 @@ import (
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/sigstore/sigstore/pkg/signature/kms"
 	"github.com/sigstore/sigstore/pkg/signature/options"
+
+	"github.com/sdlkit/sdlkit/internal/readlimit"
 )
 
 // KMSSchemes are the key reference prefixes that LoadSigner hands to
@@ -52,14 +53,15 @@ func IsKMS(ref string) bool {
 
 // LoadSigner returns a Signer for keyRef: a KMS URI (see KMSSchemes) or the
 // path of an encrypted private key file in cosign's format. pass is called
-// once for a key file and never for a KMS key.
+// once for a key file and never for a KMS key. The key file is read once,
+// at most MaxKeySize bytes; a read from a pipe stops when ctx is cancelled.
 func LoadSigner(ctx context.Context, keyRef string, pass PasswordFunc) (*Signer, error) {
 	if IsKMS(keyRef) {
 		return loadKMSSigner(ctx, keyRef)
 	}
-	data, err := os.ReadFile(keyRef)
+	data, err := readlimit.ReadFile(ctx, keyRef, keyKind)
 	if err != nil {
-		return nil, fmt.Errorf("read key: %w: %w", ErrUnreadable, err)
+		return nil, unreadable(err)
 	}
 	priv, err := ParsePrivateKey(keyRef, data, pass)
 	if err != nil {
@@ -81,11 +83,11 @@ func newSigner(ref string, priv crypto.PrivateKey) (*Signer, error) {
 	pub := priv.(crypto.Signer).Public()
 	alg, err := signature.GetDefaultAlgorithmDetails(pub)
 	if err != nil {
-		return nil, fmt.Errorf("load key %s: %w: %v", ref, ErrKeyType, err)
+		return nil, fmt.Errorf("load key %q: %w: %v", ref, ErrKeyType, err)
 	}
 	sv, err := signature.LoadSignerVerifierFromAlgorithmDetails(priv, alg)
 	if err != nil {
-		return nil, fmt.Errorf("load key %s: %w: %v", ref, ErrKeyType, err)
+		return nil, fmt.Errorf("load key %q: %w: %v", ref, ErrKeyType, err)
 	}
 	return finishSigner(ref, sv, pub, alg)
 }
@@ -113,11 +115,11 @@ func loadKMSSigner(ctx context.Context, ref string) (*Signer, error) {
 
 func finishSigner(ref string, sv signature.SignerVerifier, pub crypto.PublicKey, alg signature.AlgorithmDetails) (*Signer, error) {
 	if alg.GetHashType() != crypto.SHA256 {
-		return nil, fmt.Errorf("load key %s: %w: %s signs with %v, sdlkit signs SHA-256 digests; use an ECDSA P-256 key", ref, ErrKeyType, alg.GetSignatureAlgorithm(), alg.GetHashType())
+		return nil, fmt.Errorf("load key %q: %w: %s signs with %v, sdlkit signs SHA-256 digests; use an ECDSA P-256 key", ref, ErrKeyType, alg.GetSignatureAlgorithm(), alg.GetHashType())
 	}
 	der, err := x509.MarshalPKIXPublicKey(pub)
 	if err != nil {
-		return nil, fmt.Errorf("load key %s: %w", ref, err)
+		return nil, fmt.Errorf("load key %q: %w", ref, err)
 	}
 	sum := sha256.Sum256(der)
 	return &Signer{sv: sv, pub: pub, alg: alg, keyRef: ref, hint: []byte(base64.StdEncoding.EncodeToString(sum[:]))}, nil

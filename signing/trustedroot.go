@@ -1,23 +1,32 @@
 package signing
 
 import (
+	"context"
 	"fmt"
-	"os"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/tuf"
+
+	"github.com/sdlkit/sdlkit/internal/readlimit"
 )
 
-// LoadTrustedRoot reads a Sigstore trusted_root.json. It makes no network
-// request. A file that does not parse wraps ErrUnreadable.
+// LoadTrustedRoot reads a Sigstore trusted_root.json, at most
+// MaxTrustedRootSize bytes. It makes no network request. A file that cannot
+// be read or does not parse wraps ErrUnreadable.
 func LoadTrustedRoot(path string) (*root.TrustedRoot, error) {
-	data, err := os.ReadFile(path)
+	return LoadTrustedRootContext(context.Background(), path)
+}
+
+// LoadTrustedRootContext is LoadTrustedRoot whose read from a pipe stops
+// when ctx is cancelled.
+func LoadTrustedRootContext(ctx context.Context, path string) (*root.TrustedRoot, error) {
+	data, err := readlimit.ReadFile(ctx, path, trustedRootKind)
 	if err != nil {
-		return nil, fmt.Errorf("read trusted root: %w: %w", ErrUnreadable, err)
+		return nil, unreadable(err)
 	}
 	tr, err := root.NewTrustedRootFromJSON(data)
 	if err != nil {
-		return nil, fmt.Errorf("read trusted root %s: %w: %v", path, ErrUnreadable, err)
+		return nil, fmt.Errorf("read trusted root %q: %w: %v", path, ErrUnreadable, err)
 	}
 	return tr, nil
 }

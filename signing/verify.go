@@ -1,17 +1,19 @@
 package signing
 
 import (
+	"context"
 	"crypto"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/sigstore/sigstore/pkg/signature"
+
+	"github.com/sdlkit/sdlkit/internal/readlimit"
 )
 
 // Identity is the signer a certificate (keyless) bundle must name: the
@@ -65,19 +67,29 @@ func VerifyReader(b *Bundle, r io.Reader, p Policy) (*Result, error) {
 
 // VerifyFile checks b against the file at path, reading it once, and
 // returns the file's SHA-256 digest with the result (also when the check
-// fails, once the file was read). A file that cannot be read wraps
-// ErrUnreadable.
+// fails, once the file was read). A file that cannot be read, or is not a
+// regular file, wraps ErrUnreadable.
 func VerifyFile(b *Bundle, path string, p Policy) (*Result, Digest, error) {
-	f, err := os.Open(path)
+	return VerifyFileContext(context.Background(), b, path, p)
+}
+
+// VerifyFileContext is VerifyFile whose reading stops, with an error
+// wrapping ctx.Err(), once ctx is cancelled.
+func VerifyFileContext(ctx context.Context, b *Bundle, path string, p Policy) (*Result, Digest, error) {
+	f, _, err := readlimit.OpenRegular(path, "artifact")
 	if err != nil {
-		return nil, Digest{}, fmt.Errorf("%w: %w", ErrUnreadable, err)
+		return nil, Digest{}, unreadable(err)
 	}
 	defer f.Close()
+	r := readlimit.ContextReader(ctx, f)
 	// Hash what the verifier reads, and whatever it leaves unread.
 	h := sha256.New()
-	res, verr := VerifyReader(b, io.TeeReader(f, h), p)
-	if _, err := io.Copy(h, f); err != nil {
-		return nil, Digest{}, fmt.Errorf("%w: read %s: %w", ErrUnreadable, path, err)
+	res, verr := VerifyReader(b, io.TeeReader(r, h), p)
+	if _, err := io.Copy(h, r); err != nil {
+		return nil, Digest{}, readError(ctx, path, err)
+	}
+	if ctx.Err() != nil {
+		return nil, Digest{}, readError(ctx, path, ctx.Err())
 	}
 	var d Digest
 	copy(d[:], h.Sum(nil))

@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/sdlkit/sdlkit/internal/atomicfile"
+	"github.com/sdlkit/sdlkit/internal/readlimit"
 	"github.com/sdlkit/sdlkit/signing"
 )
 
@@ -28,7 +29,9 @@ func newAttestCmd(a *app) *cobra.Command {
 SHA-256 digest) and whose predicate is the JSON document P, in a DSSE
 envelope, in a Sigstore bundle (FILE.sigstore.json unless --bundle). It binds
 a release's SBOM, vulnerability report or VEX to the exact artifact they
-describe; 'sdlkit verify FILE --bundle … --type T' checks it.
+describe; 'sdlkit verify FILE --bundle … --type T' checks it. P must be a
+JSON object in UTF-8, at most 47.2 MiB, so that its bundle stays within the
+64 MiB that verify reads; the bundle may not replace FILE, P or the key.
 
 --type is a short name, mapped to the predicate type URI as cosign maps it,
 or any absolute URI:
@@ -63,35 +66,58 @@ func predicateTypeHelp() string {
 	return b.String()
 }
 
+// runAttest reads and checks the predicate and every path before it asks
+// for a password, and puts the bundle in place only when the attestation
+// was signed.
 func runAttest(ctx context.Context, a *app, opts *attestCmdOptions, file string) error {
 	pt, err := signing.ParsePredicateType(opts.typ)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	predicate, err := os.ReadFile(opts.predicate)
-	if err != nil {
-		return inputError(fmt.Errorf("read predicate: %w", err))
+	if err := readlimit.CheckRegular(file, "artifact"); err != nil {
+		return inputError(err)
 	}
-	d, err := signing.DigestFile(file)
+	predicate, err := signing.ReadPredicateFile(ctx, opts.predicate)
 	if err != nil {
 		return inputError(err)
 	}
-	if _, err := signing.Statement([]signing.Subject{signing.SubjectFor("x", d)}, pt, predicate); err != nil {
-		return inputError(fmt.Errorf("%s: %w", opts.predicate, err))
+	out := namedPath{"bundle", opts.bundle}
+	if out.path == "" {
+		out.path = file + bundleSuffix
+	}
+	inputs := append(opts.inputs(), namedPath{"artifact", file}, namedPath{"predicate", opts.predicate})
+	if err := checkOutputs([]namedPath{out}, inputs); err != nil {
+		return err
+	}
+	pending, err := createOutputs([]namedPath{out}, atomicfile.Options{})
+	if err != nil {
+		return err
+	}
+	defer abortOutputs(pending)
+	d, err := signing.DigestFile(ctx, file)
+	if err != nil {
+		return inputError(err)
+	}
+	subjects := []signing.Subject{signing.SubjectFor(filepath.Base(file), d)}
+	if _, err := signing.Statement(subjects, pt, predicate); err != nil {
+		return inputError(fmt.Errorf("predicate %q: %w", opts.predicate, err))
 	}
 	s, err := opts.signer(ctx, a)
 	if err != nil {
 		return err
 	}
-	b, err := s.Attest(ctx, []signing.Subject{signing.SubjectFor(filepath.Base(file), d)}, pt, predicate, opts.signOptions())
+	b, err := s.Attest(ctx, subjects, pt, predicate, opts.signOptions())
 	if err != nil {
 		return inputError(err)
 	}
-	out := opts.bundle
-	if out == "" {
-		out = file + bundleSuffix
+	data, err := encodeBundle(b, pending[0])
+	if err != nil {
+		return inputError(fmt.Errorf("attest %q: %w", file, err))
 	}
-	if err := writeBundle(a, b, out); err != nil {
+	if err := commitOutputs(pending); err != nil {
+		return err
+	}
+	if err := printOutput(a, out, data); err != nil {
 		return err
 	}
 	a.infof("attested %s (%s) with %s", file, d, pt)

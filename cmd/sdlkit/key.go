@@ -3,8 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -34,8 +34,9 @@ func newKeyGenerateCmd(a *app) *cobra.Command {
 		Use:   "generate",
 		Short: "Generate an encrypted ECDSA P-256 key pair",
 		Long: `Generate writes PREFIX.key (the private key, encrypted, mode 0600) and PREFIX.pub
-(the public key, mode 0644). It refuses to overwrite either file. Give the
-public key to whoever verifies; keep the private key and its password apart.`,
+(the public key, mode 0644). It refuses to overwrite either file, and
+writes both or neither; PREFIX must end in a file name. Give the public key
+to whoever verifies; keep the private key and its password apart.`,
 		Example: `  sdlkit key generate --output-prefix release
   SDLKIT_PASSWORD=… sdlkit key generate --output-prefix ci/release`,
 		Args: cobra.NoArgs,
@@ -47,37 +48,65 @@ public key to whoever verifies; keep the private key and its password apart.`,
 	return cmd
 }
 
+// runKeyGenerate creates both files (refusing existing ones) before it asks
+// for the password, and puts them in place together: a failed run leaves
+// neither.
 func runKeyGenerate(a *app, prefix string) error {
-	privPath, pubPath := prefix+".key", prefix+".pub"
-	for _, p := range []string{privPath, pubPath} {
-		if _, err := os.Lstat(p); err == nil {
-			return inputError(fmt.Errorf("generate key: %s already exists", p), "choose another --output-prefix, or move the old key away")
-		}
+	if err := checkPrefix(prefix); err != nil {
+		return err
 	}
+	privPath, pubPath := prefix+".key", prefix+".pub"
+	priv, err := createKeyFile("private key", privPath, 0o600)
+	if err != nil {
+		return err
+	}
+	defer priv.Abort()
+	pub, err := createKeyFile("public key", pubPath, 0o644)
+	if err != nil {
+		return err
+	}
+	defer pub.Abort()
 	kp, err := signing.GenerateKey(a.passwordFunc())
 	if err != nil {
 		return keyError(err)
 	}
-	if err := writeNew(privPath, 0o600, kp.PrivatePEM); err != nil {
-		return err
+	if _, err := priv.Write(kp.PrivatePEM); err != nil {
+		return inputError(fmt.Errorf("write private key %q: %w", privPath, err))
 	}
-	if err := writeNew(pubPath, 0o644, kp.PublicPEM); err != nil {
-		os.Remove(privPath)
-		return err
+	if _, err := pub.Write(kp.PublicPEM); err != nil {
+		return inputError(fmt.Errorf("write public key %q: %w", pubPath, err))
+	}
+	if err := atomicfile.Commit(priv, pub); err != nil {
+		// A file appeared while the key was generated.
+		return inputError(err, "choose another --output-prefix, or move the old key away")
 	}
 	a.infof("wrote private key %s (encrypted) and public key %s", privPath, pubPath)
 	return nil
 }
 
-func writeNew(path string, perm os.FileMode, data []byte) error {
-	err := atomicfile.Write(path, atomicfile.Options{Perm: perm, NoOverwrite: true}, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-	if errors.Is(err, atomicfile.ErrExists) {
-		return inputError(err, "choose another --output-prefix, or move the old key away")
+// checkPrefix refuses an --output-prefix without a file name: "" and
+// "keys/" would write the hidden files .key and .pub.
+func checkPrefix(prefix string) error {
+	base := filepath.Base(prefix)
+	if prefix == "" || os.IsPathSeparator(prefix[len(prefix)-1]) || base == "." || base == ".." {
+		return usageErrorf("sdlkit key generate: --output-prefix %q has no file name: give a path such as release or keys/release", prefix)
 	}
-	return err
+	return nil
+}
+
+func createKeyFile(kind, path string, perm os.FileMode) (*atomicfile.Pending, error) {
+	p, err := atomicfile.Create(path, atomicfile.Options{Kind: kind, Perm: perm, NoOverwrite: true})
+	if err != nil {
+		return nil, keyFileError(path, err)
+	}
+	return p, nil
+}
+
+func keyFileError(path string, err error) error {
+	if errors.Is(err, atomicfile.ErrExists) {
+		return inputError(fmt.Errorf("generate key: %q already exists", path), "choose another --output-prefix, or move the old key away")
+	}
+	return inputError(err)
 }
 
 func newKeyPublicCmd(a *app) *cobra.Command {
@@ -101,14 +130,9 @@ for its password), a KMS URI, or a public key file.`,
 }
 
 func publicKeyPEM(cmd *cobra.Command, a *app, ref string) ([]byte, error) {
-	if !signing.IsKMS(ref) {
-		if pub, err := signing.ReadPublicKeyFile(ref); err == nil {
-			return signing.MarshalPublicKey(pub)
-		}
-	}
-	s, err := signing.LoadSigner(cmd.Context(), ref, a.passwordFunc())
+	pub, err := signing.LoadPublicKey(cmd.Context(), ref, a.passwordFunc())
 	if err != nil {
 		return nil, keyError(err)
 	}
-	return s.PublicKeyPEM()
+	return signing.MarshalPublicKey(pub)
 }

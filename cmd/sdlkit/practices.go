@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -20,8 +21,8 @@ func (o *catalogOptions) register(cmd *cobra.Command) {
 	cmd.PersistentFlags().StringArrayVar(&o.extensions, "catalog", nil, "extend the built-in catalog with a supplier's catalog file (YAML or JSON; repeatable)")
 }
 
-func (o *catalogOptions) load() (*practices.Catalog, error) {
-	c, err := practices.Load(o.extensions...)
+func (o *catalogOptions) load(ctx context.Context) (*practices.Catalog, error) {
+	c, err := practices.LoadContext(ctx, o.extensions...)
 	if err != nil {
 		return nil, inputError(err, "see 'sdlkit practices schema' for the catalog file format")
 	}
@@ -79,7 +80,7 @@ func newPracticesListCmd(a *app, catalog *catalogOptions) *cobra.Command {
 			if err := checkFormat(format, "table", "json"); err != nil {
 				return err
 			}
-			c, err := catalog.load()
+			c, err := catalog.load(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -137,7 +138,7 @@ func newPracticesShowCmd(a *app, catalog *catalogOptions) *cobra.Command {
 			if err := checkFormat(format, "text", "json"); err != nil {
 				return err
 			}
-			c, err := catalog.load()
+			c, err := catalog.load(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -210,7 +211,7 @@ func newPracticesLevelsCmd(a *app, catalog *catalogOptions) *cobra.Command {
 			if err := checkFormat(format, "text", "json"); err != nil {
 				return err
 			}
-			c, err := catalog.load()
+			c, err := catalog.load(cmd.Context())
 			if err != nil {
 				return err
 			}

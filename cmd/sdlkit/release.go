@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io/fs"
 
 	"github.com/spf13/cobra"
 
@@ -42,9 +41,8 @@ the directory as it is, manifest and bundle included.`,
 	return cmd
 }
 
-// releasePaths are the manifest and bundle locations of a release.
+// releasePaths are the manifest and bundle flags of a release command.
 type releasePaths struct {
-	dir      string
 	manifest string
 	bundle   string
 }
@@ -54,25 +52,13 @@ func (p *releasePaths) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&p.bundle, "bundle", "", "the manifest's Sigstore bundle (default MANIFEST"+release.BundleSuffix+")")
 }
 
-// resolve fills in the defaults for dir.
-func (p *releasePaths) resolve(dir string) {
-	p.dir = dir
-	if p.manifest == "" {
-		p.manifest = filepath.Join(dir, release.DefaultName)
-	}
-	if p.bundle == "" {
-		p.bundle = p.manifest + release.BundleSuffix
-	}
-}
-
 // options are the release package options: the manifest and its bundle, at
-// the default place and where the flags say, are not part of the release.
-// Hashing shows a progress meter on a terminal; the caller stops it when
-// the work is done.
-func (p *releasePaths) options(a *app) (release.Options, *progress.Meter) {
-	def := filepath.Join(p.dir, release.DefaultName)
+// the default place and where the flags say, and the temporary files
+// exclude, are not part of the release. Hashing shows a progress meter on a
+// terminal; the caller stops it when the work is done.
+func releaseOptions(a *app, p release.Paths, exclude ...string) (release.Options, *progress.Meter) {
 	meter := a.progress("hashing release")
-	return release.Options{Exclude: []string{p.manifest, p.bundle, def, def + release.BundleSuffix}, Progress: meter}, meter
+	return release.Options{Exclude: append(p.Exclude(), exclude...), Progress: meter}, meter
 }
 
 type releaseSignOptions struct {
@@ -98,6 +84,9 @@ control characters. Empty directories are not recorded.
 Sign the files you ship one by one first (sdlkit sign, sdlkit attest) if
 you want per-file bundles: they are then files of the release like any other.
 
+The manifest and its bundle never replace a file of the release: inside DIR
+they go to their default paths or to paths where no file exists yet. Both
+are written only when the release was signed; a failed run writes nothing.
 The manifest's and the bundle's paths are printed on stdout. Key and keyless
 options are those of 'sdlkit sign'.`,
 		Example: `  SDLKIT_PASSWORD=… sdlkit release sign dist --key release.key
@@ -108,11 +97,12 @@ options are those of 'sdlkit sign'.`,
 			if err := opts.check(cmd); err != nil {
 				return err
 			}
-			if opts.bundle == "-" {
-				return usageErrorf("%s: --bundle - is not supported: the bundle is written to a file beside the manifest", cmd.CommandPath())
+			for _, flag := range []string{"bundle", "manifest"} {
+				if cmd.Flags().Lookup(flag).Value.String() == "-" {
+					return usageErrorf("%s: --%s - is not supported: the manifest and its bundle are written to files beside each other", cmd.CommandPath(), flag)
+				}
 			}
-			opts.resolve(args[0])
-			return runReleaseSign(cmd.Context(), a, &opts, args[0])
+			return runReleaseSign(cmd.Context(), a, &opts, release.NewPaths(args[0], opts.manifest, opts.bundle))
 		},
 	}
 	opts.signerOptions.register(cmd)
@@ -120,31 +110,52 @@ options are those of 'sdlkit sign'.`,
 	return cmd
 }
 
-func runReleaseSign(ctx context.Context, a *app, opts *releaseSignOptions, dir string) error {
+// runReleaseSign checks the directory and every output before it asks for
+// a password, hashes the release, and puts the manifest and its bundle in
+// place only when both were made: a failed run leaves nothing.
+func runReleaseSign(ctx context.Context, a *app, opts *releaseSignOptions, paths release.Paths) error {
+	if err := paths.CheckDir(); err != nil {
+		return inputError(err)
+	}
+	if err := paths.CheckOutputs(); err != nil {
+		return inputError(err, "write the manifest and its bundle outside the release directory, or at their default paths")
+	}
+	outputs := []namedPath{{"release manifest", paths.Manifest}, {"release bundle", paths.Bundle}}
+	if err := checkOutputs(outputs, opts.inputs()); err != nil {
+		return err
+	}
+	pending, err := createOutputs(outputs, atomicfile.Options{})
+	if err != nil {
+		return err
+	}
+	defer abortOutputs(pending)
 	s, err := opts.signer(ctx, a)
 	if err != nil {
 		return err
 	}
-	ro, meter := opts.options(a)
-	signed, err := release.Sign(ctx, dir, s, ro, opts.signOptions())
+	ro, meter := releaseOptions(a, paths, pending[0].TempPath(), pending[1].TempPath())
+	signed, err := release.Sign(ctx, paths.Dir, s, ro, opts.signOptions())
 	meter.Stop()
 	if err != nil {
 		return releaseSignError(err)
 	}
-	if err := atomicfile.WriteFile(opts.manifest, signed.Bytes); err != nil {
-		return inputError(err)
+	if _, err := pending[0].Write(signed.Bytes); err != nil {
+		return inputError(fmt.Errorf("write release manifest %q: %w", paths.Manifest, err))
 	}
-	if _, err := fmt.Fprintln(a.out, opts.manifest); err != nil {
+	if _, err := encodeBundle(signed.Bundle, pending[1]); err != nil {
+		return inputError(fmt.Errorf("sign release manifest %q: %w", paths.Manifest, err))
+	}
+	if err := commitOutputs(pending); err != nil {
 		return err
 	}
-	if err := writeBundle(a, signed.Bundle, opts.bundle); err != nil {
+	if _, err := fmt.Fprintf(a.out, "%s\n%s\n", paths.Manifest, paths.Bundle); err != nil {
 		return err
 	}
 	var bytes int64
 	for _, f := range signed.Manifest.Files {
 		bytes += f.Size
 	}
-	a.infof("signed release %s: %d files, %d bytes, manifest %s", dir, len(signed.Manifest.Files), bytes, signed.Digest)
+	a.infof("signed release %s: %d files, %d bytes, manifest %s", paths.Dir, len(signed.Manifest.Files), bytes, signed.Digest)
 	return nil
 }
 
@@ -204,8 +215,7 @@ func newReleaseVerifyCmd(a *app) *cobra.Command {
 			if err := checkFormat(opts.format, "text", "json"); err != nil {
 				return err
 			}
-			opts.resolve(args[0])
-			return runReleaseVerify(cmd, a, &opts, args[0])
+			return runReleaseVerify(cmd, a, &opts, release.NewPaths(args[0], opts.releasePaths.manifest, opts.releasePaths.bundle))
 		},
 	}
 	opts.releasePaths.register(cmd)
@@ -214,73 +224,41 @@ func newReleaseVerifyCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-// releaseVerifyOutput is the JSON result of release verify.
-type releaseVerifyOutput struct {
-	Directory string `json:"directory"`
-	Manifest  string `json:"manifest"`
-	Bundle    string `json:"bundle"`
-	Verified  bool   `json:"verified"`
-	*release.Verification
-}
-
-func runReleaseVerify(cmd *cobra.Command, a *app, opts *releaseVerifyOptions, dir string) error {
+// runReleaseVerify reads the manifest, the bundle, the key and the trusted
+// root, and leaves the verification and its rendering to package release.
+func runReleaseVerify(cmd *cobra.Command, a *app, opts *releaseVerifyOptions, paths release.Paths) error {
+	ctx := cmd.Context()
 	policy, err := opts.policy(cmd)
 	if err != nil {
 		return err
 	}
-	manifest, err := readManifest(opts.manifest)
-	if err != nil {
-		return err
+	manifest, err := release.ReadManifestFile(ctx, paths.Manifest)
+	if errors.Is(err, fs.ErrNotExist) {
+		return inputError(err, "sign the release with 'sdlkit release sign DIR', or pass --manifest")
+	} else if err != nil {
+		return inputError(err)
 	}
-	b, err := signing.ReadBundleFile(opts.releasePaths.bundle)
+	b, err := signing.ReadBundleFileContext(ctx, paths.Bundle)
 	if err != nil {
 		return verifyError(err)
 	}
-	if err := opts.addTrustedRoot(a, b, &policy); err != nil {
+	if err := opts.addTrustedRoot(ctx, a, b, &policy); err != nil {
 		return err
 	}
-	ro, meter := opts.options(a)
-	v, verr := release.VerifySigned(cmd.Context(), dir, manifest, b, policy, ro)
+	ro, meter := releaseOptions(a, paths)
+	v, verr := paths.Verify(ctx, manifest, b, policy, ro)
 	meter.Stop()
 	if v != nil {
-		printFacts(a, opts.manifest, v.Signature)
-	}
-	if v != nil && v.Files != nil {
-		printReleaseFiles(a, dir, v)
-	}
-	if v != nil && opts.format == "json" {
-		out := releaseVerifyOutput{Directory: dir, Manifest: opts.manifest, Bundle: opts.releasePaths.bundle, Verified: verr == nil, Verification: v}
-		if err := writeJSON(a.out, out); err != nil {
+		if err := v.WriteText(a.err, "sdlkit: "); err != nil {
 			return err
+		}
+		if opts.format == "json" {
+			if err := v.WriteJSON(a.out); err != nil {
+				return err
+			}
 		}
 	}
 	return releaseVerifyError(verr)
-}
-
-// readManifest reads the manifest file, bounded in size.
-func readManifest(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, inputError(fmt.Errorf("read release manifest: %w", err), "sign the release with 'sdlkit release sign DIR', or pass --manifest")
-	}
-	if fi.Size() > release.MaxManifestSize {
-		return nil, inputError(fmt.Errorf("read release manifest %s: %w: larger than %d bytes", path, release.ErrInvalidManifest, release.MaxManifestSize))
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, inputError(fmt.Errorf("read release manifest: %w", err))
-	}
-	return data, nil
-}
-
-// printReleaseFiles prints every difference, or the summary, on stderr.
-func printReleaseFiles(a *app, dir string, v *release.Verification) {
-	for _, p := range v.Files.Problems {
-		a.infof("  %-12s %q: %s", string(p.Kind)+":", p.Path, p.Detail)
-	}
-	if len(v.Files.Problems) == 0 {
-		a.infof("verified release %s: %d files, %d bytes match %s", dir, v.Files.Matched, v.Files.MatchedBytes, v.ManifestDigest)
-	}
 }
 
 // releaseVerifyError maps errors to exit codes: 1 for a release that was

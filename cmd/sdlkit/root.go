@@ -7,7 +7,10 @@ import (
 	"io"
 	"log"
 	"os"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/sdlkit/sdlkit/internal/progress"
 	"github.com/spf13/cobra"
@@ -22,20 +25,29 @@ type stdio struct {
 	err io.Writer
 }
 
-// app is what every command shares: the streams and how to talk to the user.
-// It is built once per run; there is no global state.
+// app is what every command shares: the streams, the environment and how to
+// talk to the user. It is built once per run; there is no global state.
 type app struct {
 	stdio
 	getenv func(string) string
+	// lookupEnv tells a variable set to "" from one not set.
+	lookupEnv func(string) (string, bool)
 }
 
 // run builds the command tree, executes it with args and returns the exit code.
 func run(ctx context.Context, args []string, streams stdio) int {
+	return runEnv(ctx, args, streams, os.LookupEnv)
+}
+
+// runEnv is run with the environment read through lookupEnv, so that tests
+// run the CLI in parallel, each with its own environment.
+func runEnv(ctx context.Context, args []string, streams stdio, lookupEnv func(string) (string, bool)) int {
 	// Libraries (osv-scalibr's extractors) log to the standard logger what
 	// sdlkit reports itself as errors; their raw lines would break the rule
 	// that every message on stderr is sdlkit's.
 	log.SetOutput(io.Discard)
-	a := &app{stdio: streams, getenv: os.Getenv}
+	getenv := func(k string) string { v, _ := lookupEnv(k); return v }
+	a := &app{stdio: streams, getenv: getenv, lookupEnv: lookupEnv}
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -64,6 +76,18 @@ Data goes to stdout, messages to stderr. See 'sdlkit help exit-codes'.`,
 			return cmd.Help()
 		},
 		Args: cobra.ArbitraryArgs,
+		// Cobra checks flag groups (--key or --keyless, not both) after
+		// this hook, and returns its findings unclassified; checking them
+		// here first makes them usage errors naming the command.
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := cmd.ValidateRequiredFlags(); err != nil {
+				return usageErrorf("%s: %v", cmd.CommandPath(), err)
+			}
+			if err := cmd.ValidateFlagGroups(); err != nil {
+				return usageErrorf("%s: %v", cmd.CommandPath(), err)
+			}
+			return nil
+		},
 	}
 	root.SetIn(a.in)
 	root.SetOut(a.out)
@@ -130,8 +154,22 @@ func (a *app) report(ctx context.Context, err error) int {
 }
 
 // oneLine folds a multi-line message, so that each error stays one line that
-// log scrapers and people can read.
+// log scrapers and people can read, and escapes control characters and
+// invalid UTF-8 (from file names, file contents), so that no message can
+// move the cursor or forge a line on a terminal.
 func oneLine(s string) string {
 	s = strings.TrimSpace(s)
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
+	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case unicode.IsControl(r):
+			b.WriteString(strings.Trim(strconv.QuoteRune(r), "'"))
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/sdlkit/sdlkit/internal/atomicfile"
+	"github.com/sdlkit/sdlkit/internal/readlimit"
 	"github.com/sdlkit/sdlkit/signing"
 )
 
@@ -36,7 +39,11 @@ gets the workflow's OIDC token, a short-lived certificate from Fulcio for an
 ephemeral key, and a Rekor transparency log entry (the public-good instances
 unless --fulcio-url and --rekor-url say otherwise). Nothing secret is kept.
 
-Each bundle's path is printed on stdout.`,
+Each FILE must be a regular file: a pipe, device or directory is refused.
+Every path is checked before the password is asked, and the bundles are put
+in place only when every file was signed, so a failed run writes nothing; a
+bundle may not replace a FILE or the key. Each bundle's path is printed on
+stdout.`,
 		Example: `  SDLKIT_PASSWORD=… sdlkit sign dist/plc-fw-1.2.0.bin --key release.key
   sdlkit sign dist/* --keyless
   sdlkit sign app.tar.gz --key awskms:///alias/release --tlog-upload --bundle app.bundle.json`,
@@ -56,42 +63,79 @@ Each bundle's path is printed on stdout.`,
 	return cmd
 }
 
+// runSign checks every artifact and output before it asks for a password,
+// signs each file into a temporary bundle, and puts the bundles in place
+// only when every file was signed: a failed run leaves nothing.
 func runSign(ctx context.Context, a *app, opts *signCmdOptions, files []string) error {
+	inputs := opts.inputs()
+	outputs := make([]namedPath, len(files))
+	for i, f := range files {
+		if err := readlimit.CheckRegular(f, "artifact"); err != nil {
+			return inputError(err)
+		}
+		inputs = append(inputs, namedPath{"artifact", f})
+		outputs[i] = namedPath{"bundle", opts.bundle}
+		if opts.bundle == "" {
+			outputs[i].path = f + bundleSuffix
+		}
+	}
+	if err := checkOutputs(outputs, inputs); err != nil {
+		return err
+	}
+	pending, err := createOutputs(outputs, atomicfile.Options{})
+	if err != nil {
+		return err
+	}
+	defer abortOutputs(pending)
 	s, err := opts.signer(ctx, a)
 	if err != nil {
 		return err
 	}
-	for _, f := range files {
+	bundles := make([][]byte, len(files))
+	digests := make([]signing.Digest, len(files))
+	for i, f := range files {
 		b, d, err := s.SignFile(ctx, f, opts.signOptions())
 		if err != nil {
 			return inputError(err)
 		}
-		out := opts.bundle
-		if out == "" {
-			out = f + bundleSuffix
+		if bundles[i], err = encodeBundle(b, pending[i]); err != nil {
+			return inputError(fmt.Errorf("sign %q: %w", f, err))
 		}
-		if err := writeBundle(a, b, out); err != nil {
+		digests[i] = d
+	}
+	if err := commitOutputs(pending); err != nil {
+		return err
+	}
+	for i, f := range files {
+		if err := printOutput(a, outputs[i], bundles[i]); err != nil {
 			return err
 		}
-		a.infof("signed %s (%s)", f, d)
+		a.infof("signed %s (%s)", f, digests[i])
 	}
 	return nil
 }
 
-// writeBundle writes b to path, or to stdout for "-", and prints the path
-// of a written file on stdout.
-func writeBundle(a *app, b *signing.Bundle, path string) error {
-	if path == "-" {
-		data, err := b.MarshalJSON()
-		if err != nil {
-			return err
+// encodeBundle encodes b and writes it to its pending file, if any.
+func encodeBundle(b *signing.Bundle, p *atomicfile.Pending) ([]byte, error) {
+	data, err := b.Encode()
+	if err != nil {
+		return nil, err
+	}
+	if p != nil {
+		if _, err := p.Write(data); err != nil {
+			return nil, fmt.Errorf("write bundle %q: %w", p.Path(), err)
 		}
-		_, err = a.out.Write(append(data, '\n'))
+	}
+	return data, nil
+}
+
+// printOutput prints the path of a written file on stdout, or the data
+// itself for "-".
+func printOutput(a *app, out namedPath, data []byte) error {
+	if out.path == "-" {
+		_, err := a.out.Write(data)
 		return err
 	}
-	if err := b.WriteFile(path); err != nil {
-		return inputError(err)
-	}
-	_, err := a.out.Write([]byte(path + "\n"))
+	_, err := fmt.Fprintln(a.out, out.path)
 	return err
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -36,17 +35,37 @@ func (o *signerOptions) register(cmd *cobra.Command) {
 	f.StringVar(&o.fulcioURL, "fulcio-url", signing.DefaultFulcioURL, "Fulcio instance for --keyless")
 	f.StringVar(&o.rekorURL, "rekor-url", signing.DefaultRekorURL, "Rekor instance for --tlog-upload")
 	f.StringVar(&o.oidcToken, "oidc-token", "", "OIDC identity token for --keyless, or a file holding it (default: the GitHub Actions token)")
+	cmd.MarkFlagsOneRequired("key", "keyless")
+	for _, keyless := range []string{"keyless", "oidc-token", "fulcio-url"} {
+		cmd.MarkFlagsMutuallyExclusive("key", keyless)
+	}
 }
 
-// check validates the flags: exactly one of --key and --keyless.
+// check validates what flag groups cannot: an empty --key, and it turns
+// the log on for --keyless unless --tlog-upload says otherwise.
 func (o *signerOptions) check(cmd *cobra.Command) error {
-	if (o.key == "") == !o.keyless {
-		return usageErrorf("%s: give exactly one of --key KEY and --keyless", cmd.CommandPath())
+	if !o.keyless && o.key == "" {
+		return usageErrorf("%s: give --key KEY (a file or KMS URI) or --keyless", cmd.CommandPath())
 	}
 	if o.keyless && !cmd.Flags().Changed("tlog-upload") {
 		o.tlogUpload = true
 	}
 	return nil
+}
+
+// inputs are the files the signer reads: the key file, the OIDC token
+// file. No output may replace them.
+func (o *signerOptions) inputs() []namedPath {
+	var in []namedPath
+	if o.key != "" && !signing.IsKMS(o.key) {
+		in = append(in, namedPath{"key", o.key})
+	}
+	if o.oidcToken != "" {
+		if _, err := os.Stat(o.oidcToken); err == nil {
+			in = append(in, namedPath{"oidc token", o.oidcToken})
+		}
+	}
+	return in
 }
 
 // signOptions returns the per-signature options.
@@ -71,14 +90,16 @@ func (o *signerOptions) signer(ctx context.Context, a *app) (*signing.Signer, er
 	return s, nil
 }
 
-// token returns the OIDC token: --oidc-token (a token or a file), else the
-// GitHub Actions token service.
+// token returns the OIDC token: --oidc-token (a file holding the token when
+// one of that name exists, else the token itself), else the GitHub Actions
+// token service. The token never appears in a message.
 func (o *signerOptions) token(ctx context.Context, a *app) (string, error) {
 	if o.oidcToken != "" {
-		if data, err := os.ReadFile(o.oidcToken); err == nil {
-			return strings.TrimSpace(string(data)), nil
+		tok, err := signing.ReadIDToken(ctx, o.oidcToken)
+		if err != nil {
+			return "", inputError(err)
 		}
-		return o.oidcToken, nil
+		return tok, nil
 	}
 	tok, err := signing.GitHubActionsToken(ctx, a.getenv("ACTIONS_ID_TOKEN_REQUEST_URL"), a.getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN"))
 	if err != nil {
@@ -108,12 +129,17 @@ func keyError(err error) error {
 // is not a terminal.
 func (a *app) passwordFunc() signing.PasswordFunc {
 	return func(confirm bool) ([]byte, error) {
-		if pw := a.getenv(passwordEnv); pw != "" {
-			return []byte(pw), nil
+		env, set := a.lookupEnv(passwordEnv)
+		if env != "" {
+			return []byte(env), nil
 		}
 		f, ok := a.in.(*os.File)
 		if !ok || !term.IsTerminal(int(f.Fd())) {
-			return nil, fmt.Errorf("%w: %s is not set and stdin is not a terminal", signing.ErrNoPassword, passwordEnv)
+			state := "is not set"
+			if set {
+				state = "is set but empty"
+			}
+			return nil, fmt.Errorf("%w: %s %s and stdin is not a terminal", signing.ErrNoPassword, passwordEnv, state)
 		}
 		pw, err := a.readPassword(f, "Enter password for private key: ")
 		if err != nil || !confirm {

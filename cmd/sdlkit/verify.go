@@ -1,10 +1,8 @@
 package main
 
 import (
+	"context"
 	"errors"
-	"fmt"
-	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -103,71 +101,50 @@ func (o *verifyCmdOptions) registerPolicy(cmd *cobra.Command) {
 	f.StringVar(&o.issuerRegexp, "certificate-oidc-issuer-regexp", "", "Go regular expression the OIDC issuer must match")
 	f.StringVar(&o.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json; no network access at all when given")
 	f.BoolVar(&o.insecureIgnoreSCT, "insecure-ignore-sct", false, "accept certificates without an SCT (private Sigstore deployments without a CT log only)")
+	for _, id := range []string{"certificate-identity", "certificate-identity-regexp", "certificate-oidc-issuer", "certificate-oidc-issuer-regexp"} {
+		cmd.MarkFlagsMutuallyExclusive("key", id)
+	}
+	cmd.MarkFlagsMutuallyExclusive("certificate-identity", "certificate-identity-regexp")
+	cmd.MarkFlagsMutuallyExclusive("certificate-oidc-issuer", "certificate-oidc-issuer-regexp")
 }
 
-// verifyOutput is the JSON result of verify.
-type verifyOutput struct {
-	Artifact string `json:"artifact"`
-	Digest   string `json:"digest,omitempty"`
-	Bundle   string `json:"bundle"`
-	Verified bool   `json:"verified"`
-	// Error says why verification failed, when it did.
-	Error string `json:"error,omitempty"`
-	*signing.Result
-}
-
+// runVerify checks the artifact first, then reads the key, the bundle and
+// the trusted root, and leaves the verification and its rendering to
+// package signing.
 func runVerify(cmd *cobra.Command, a *app, opts *verifyCmdOptions, file string) error {
+	ctx := cmd.Context()
 	bundlePath := opts.bundle
 	if bundlePath == "" {
 		bundlePath = file + bundleSuffix
+	}
+	if err := signing.CheckArtifact(file); err != nil {
+		return inputError(err)
 	}
 	policy, err := opts.policy(cmd)
 	if err != nil {
 		return err
 	}
-	b, err := signing.ReadBundleFile(bundlePath)
+	b, err := signing.ReadBundleFileContext(ctx, bundlePath)
 	if err != nil {
 		return verifyError(err)
 	}
-	if err := opts.addTrustedRoot(a, b, &policy); err != nil {
+	if err := opts.addTrustedRoot(ctx, a, b, &policy); err != nil {
 		return err
 	}
-	res, digest, err := verifyArtifact(b, file, policy)
-	if err != nil {
-		err = fmt.Errorf("verify %s with %s: %w", file, bundlePath, err)
-		if opts.format == "json" && errors.Is(err, signing.ErrInvalid) {
-			// A pipeline reading JSON learns the verdict from stdout too.
-			if werr := writeJSON(a.out, verifyOutput{Artifact: file, Digest: digest, Bundle: bundlePath, Error: oneLine(err.Error())}); werr != nil {
+	v, err := signing.VerifyArtifact(ctx, b, bundlePath, file, policy)
+	if v != nil {
+		if werr := v.WriteText(a.err, "sdlkit: "); werr != nil {
+			return werr
+		}
+		// With --format json a pipeline learns the verdict, also a
+		// failed one, from stdout.
+		if opts.format == "json" {
+			if werr := v.WriteJSON(a.out); werr != nil {
 				return werr
 			}
 		}
-		return verifyError(err)
 	}
-	printFacts(a, file, res)
-	if opts.format == "json" {
-		return writeJSON(a.out, verifyOutput{Artifact: file, Digest: digest, Bundle: bundlePath, Verified: true, Result: res})
-	}
-	return nil
-}
-
-// verifyArtifact verifies b against FILE, or against a sha256: digest when
-// FILE is one and no such file exists.
-func verifyArtifact(b *signing.Bundle, file string, p signing.Policy) (*signing.Result, string, error) {
-	if strings.HasPrefix(file, "sha256:") {
-		if _, statErr := os.Stat(file); statErr != nil {
-			d, err := signing.ParseDigest(file)
-			if err != nil {
-				return nil, "", fmt.Errorf("%w: %v", signing.ErrUnreadable, err)
-			}
-			res, err := signing.Verify(b, d, p)
-			return res, d.String(), err
-		}
-	}
-	res, d, err := signing.VerifyFile(b, file, p)
-	if err != nil {
-		return nil, "", err
-	}
-	return res, d.String(), nil
+	return verifyError(err)
 }
 
 func (o *verifyCmdOptions) policy(cmd *cobra.Command) (signing.Policy, error) {
@@ -176,14 +153,8 @@ func (o *verifyCmdOptions) policy(cmd *cobra.Command) (signing.Policy, error) {
 	switch {
 	case o.key != "" && hasIdentity:
 		return p, usageErrorf("%s: give --key or a certificate identity, not both", cmd.CommandPath())
-	case signing.IsKMS(o.key):
-		s, err := signing.LoadSigner(cmd.Context(), o.key, nil)
-		if err != nil {
-			return p, keyError(err)
-		}
-		p.PublicKey = s.PublicKey()
 	case o.key != "":
-		pub, err := signing.ReadPublicKeyFile(o.key)
+		pub, err := signing.LoadPublicKey(cmd.Context(), o.key, nil)
 		if err != nil {
 			return p, keyError(err)
 		}
@@ -205,9 +176,9 @@ func (o *verifyCmdOptions) policy(cmd *cobra.Command) (signing.Policy, error) {
 
 // addTrustedRoot loads --trusted-root, or fetches the public-good root over
 // TUF when the bundle needs one and none was given.
-func (o *verifyCmdOptions) addTrustedRoot(a *app, b *signing.Bundle, p *signing.Policy) error {
+func (o *verifyCmdOptions) addTrustedRoot(ctx context.Context, a *app, b *signing.Bundle, p *signing.Policy) error {
 	if o.trustedRoot != "" {
-		tr, err := signing.LoadTrustedRoot(o.trustedRoot)
+		tr, err := signing.LoadTrustedRootContext(ctx, o.trustedRoot)
 		if err != nil {
 			return inputError(err, "pass a Sigstore trusted_root.json (media type application/vnd.dev.sigstore.trustedroot+json)")
 		}
@@ -230,36 +201,12 @@ func (o *verifyCmdOptions) addTrustedRoot(a *app, b *signing.Bundle, p *signing.
 // not read.
 func verifyError(err error) error {
 	switch {
+	case err == nil:
+		return nil
 	case errors.Is(err, signing.ErrInvalid):
 		return checkFailed(err)
 	case errors.Is(err, signing.ErrKeyType):
 		return keyError(err)
 	}
 	return inputError(err)
-}
-
-// printFacts prints what was verified on stderr.
-func printFacts(a *app, file string, r *signing.Result) {
-	a.infof("verified %s", file)
-	if r.Identity != "" {
-		a.infof("  signer identity: %s", r.Identity)
-		a.infof("  oidc issuer:     %s", r.Issuer)
-	} else {
-		a.infof("  signed with:     the given public key")
-	}
-	if r.PredicateType != "" {
-		a.infof("  predicate type:  %s", r.PredicateType)
-	}
-	for _, e := range r.Tlog {
-		if e.IntegratedTime.IsZero() {
-			a.infof("  log index:       %d", e.LogIndex)
-		} else {
-			a.infof("  log index:       %d, integrated %s", e.LogIndex, e.IntegratedTime.Format("2006-01-02T15:04:05Z"))
-		}
-	}
-	for _, t := range r.Timestamps {
-		if t.Source != "Tlog" {
-			a.infof("  timestamp:       %s (%s)", t.Time.Format("2006-01-02T15:04:05Z"), t.Source)
-		}
-	}
 }

@@ -73,9 +73,9 @@ type entry struct {
 // wrapping ErrUnsupportedFile; a name that breaks the path rules is an error
 // wrapping ErrUnsafePath.
 func Build(ctx context.Context, dir string, opts Options) (*Manifest, error) {
-	root, err := os.OpenRoot(dir)
+	root, err := openDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("open release directory: %w", err)
+		return nil, err
 	}
 	defer root.Close()
 	skip := excludedSet(dir, opts.Exclude)
@@ -98,6 +98,35 @@ func Build(ctx context.Context, dir string, opts Options) (*Manifest, error) {
 		return nil, fmt.Errorf("read release %q: %w", dir, err)
 	}
 	return &Manifest{Files: files}, nil
+}
+
+// openDir opens the release directory as an os.Root. It checks first that
+// dir is a directory: opening a named pipe would wait for a writer.
+func openDir(dir string) (*os.Root, error) {
+	if err := checkDir(dir); err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open release directory: %w", err)
+	}
+	return root, nil
+}
+
+// checkDir reports an error unless dir is a directory.
+func checkDir(dir string) error {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("open release directory %q: %w", dir, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("open release directory %q: it is %s, not a directory", dir, kindOf(fi.Mode()))
+	}
+	return nil
 }
 
 // walk lists every non-directory entry under root, sorted by path, without
@@ -158,6 +187,8 @@ func kindOf(m fs.FileMode) string {
 		return "a socket"
 	case m&fs.ModeDevice != 0:
 		return "a device"
+	case m.IsRegular():
+		return "a regular file"
 	default:
 		return "not a regular file"
 	}

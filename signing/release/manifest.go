@@ -60,9 +60,11 @@ const MediaType = "application/vnd.sdlkit.release-manifest+json;version=1"
 // directory when the user names none.
 const DefaultName = "sdlkit-release.json"
 
-// MaxManifestSize bounds the manifest a reader accepts (a million files take
-// about 250 MB).
-const MaxManifestSize = 512 << 20
+// MaxManifestSize bounds the manifest a reader accepts, and the manifest
+// Sign writes: at about 250 bytes a file, half a million files. It is read
+// into memory whole, so a bound in megabytes keeps /dev/zero or a huge
+// file from exhausting memory.
+const MaxManifestSize = 128 << 20
 
 var (
 	// ErrInvalidManifest is returned for a manifest that is not a valid

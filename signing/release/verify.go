@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 )
@@ -90,9 +89,9 @@ func Verify(ctx context.Context, dir string, m *Manifest, opts Options) (*Report
 	if err := m.validate(); err != nil {
 		return nil, err
 	}
-	root, err := os.OpenRoot(dir)
+	root, err := openDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("open release directory: %w", err)
+		return nil, err
 	}
 	defer root.Close()
 	listed := make(map[string]File, len(m.Files))
