@@ -596,18 +596,41 @@ func badInputRows(f *fixtures) []badInputRow {
 		badInputRow{name: "practices list/unknown format", args: []string{"practices", "list", "--format", "xml"}, exit: 2, want: `"xml"`},
 	)
 
-	// sbom: only the rows that pass today (see the report of issue 15 for
-	// those that do not: a named pipe hangs validate, diff and merge; a
-	// newline in a name is folded, not escaped; invalid UTF-8 inside a string
-	// is accepted).
-	sbomIn := slot{file: "ok.cdx.json", other: "k.pub", classes: []fileClass{missing, empty, directory, devZero, oversized, truncated, wrongFormat, ctlInName}}
+	// sbom validate, diff, merge, generate.
+	sbomIn := slot{file: "ok.cdx.json", other: "k.pub", classes: smallInput}
 	add(slotRows(f, []string{"sbom", "validate", "{}"}, sbomIn)...)
 	add(slotRows(f, []string{"sbom", "diff", "$W/ok.cdx.json", "{}"}, sbomIn)...)
 	add(slotRows(f, []string{"sbom", "merge", "{}"}, sbomIn)...)
-	add(slotRows(f, []string{"sbom", "generate", "{}"}, slot{file: "rel", classes: []fileClass{missing, notDir, fifo, devZero, ctlInName}})...)
+	add(slotRows(f, []string{"sbom", "generate", "{}"}, slot{file: "rel", classes: dirInput})...)
+	src := func(t *testing.T, w string) {
+		if err := os.MkdirAll(filepath.Join(w, "src"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(w, "src", "go.mod"), []byte("module example.com/app\n\ngo 1.22\n"))
+		writeFile(t, filepath.Join(w, "src", "go.sum"), nil)
+	}
+	sbomRow := func(name string, exit int, want string, setup func(*testing.T, string), args ...string) badInputRow {
+		return badInputRow{name: "sbom " + args[0] + "/" + name, args: append([]string{"sbom"}, args...), exit: exit, want: want, setup: setup}
+	}
 	add(
-		badInputRow{name: "sbom merge/output in missing directory", args: []string{"sbom", "merge", "$W/ok.cdx.json", "--name", "x", "-o", "$W/nodir/x.json"}, exit: 2, want: "nodir/x.json"},
-		badInputRow{name: "sbom generate/output in missing directory", args: []string{"sbom", "generate", "$W/rel", "-o", "$W/nodir/x.json"}, exit: 2, want: "nodir/x.json"},
+		sbomRow("output in missing directory", 2, "nodir/x.json", nil, "merge", "$W/ok.cdx.json", "--name", "x", "-o", "$W/nodir/x.json"),
+		sbomRow("output in missing directory", 2, "nodir/x.json", nil, "generate", "$W/rel", "-o", "$W/nodir/x.json"),
+		sbomRow("output is an input", 2, escaped("$W/ok.cdx.json"), nil, "merge", "$W/ok.cdx.json", "--name", "x", "-o", "$W/ok.cdx.json"),
+		sbomRow("output is the go.mod read", 2, escaped("$W/src/go.mod"), src, "generate", "$W/src", "-o", "$W/src/go.mod"),
+		sbomRow("output is the go.sum read", 2, escaped("$W/src/go.sum"), src, "generate", "$W/src", "-o", "$W/src/go.sum"),
+		sbomRow("output is the target file", 2, escaped("$W/src/go.mod"), src, "generate", "$W/src/go.mod", "-o", "$W/src/go.mod"),
+		sbomRow("output is the artifact", 2, escaped("$W/fw.bin"), src, "generate", "$W/src", "--artifact", "$W/fw.bin", "-o", "$W/fw.bin"),
+		sbomRow("spdx with a CycloneDX version", 2, "--spec-version", src, "generate", "$W/src", "--format", "spdx-json", "--spec-version", "1.5"),
+		sbomRow("a file that is no lockfile", 2, escaped("$W/notes.txt"), nil, "generate", "$W/notes.txt"),
+		sbomRow("path-like package name", 2, "../../etc/passwd", func(t *testing.T, w string) {
+			if err := os.MkdirAll(filepath.Join(w, "npm"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(w, "npm", "package-lock.json"), []byte(`{"lockfileVersion": 3, "packages": {"node_modules/../../etc/passwd": {"version": "6.6.6"}}}`))
+		}, "generate", "$W/npm"),
+		sbomRow("invalid UTF-8 in a string", 2, escaped("$W/bad.cdx.json"), func(t *testing.T, w string) {
+			writeFile(t, filepath.Join(w, "bad.cdx.json"), []byte("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"version\":1,\"components\":[{\"type\":\"library\",\"name\":\"a\xff\",\"version\":\"1\"}]}"))
+		}, "diff", "$W/ok.cdx.json", "$W/bad.cdx.json"),
 	)
 	return rows
 }

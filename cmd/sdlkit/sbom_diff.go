@@ -1,8 +1,11 @@
 package main
 
 import (
-	"fmt"
-	"os"
+	"bytes"
+	"context"
+	"strconv"
+
+	"github.com/sdlkit/sdlkit/internal/readlimit"
 
 	"github.com/sdlkit/sdlkit/sbom/diff"
 	"github.com/sdlkit/sdlkit/sbom/format"
@@ -45,36 +48,39 @@ A diff is information, not a check: the exit status is 0 whatever changed,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.oldFile, opts.newFile = args[0], args[1]
-			return runSBOMDiff(a, opts)
+			return runSBOMDiff(cmd.Context(), a, opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.format, "format", "table", "output format: table, json or markdown")
 	return cmd
 }
 
-func runSBOMDiff(a *app, opts sbomDiffOptions) error {
+func runSBOMDiff(ctx context.Context, a *app, opts sbomDiffOptions) error {
 	if err := checkFormat(opts.format, diff.Formats...); err != nil {
 		return err
 	}
-	oldBOM, err := readSBOMFile(opts.oldFile)
+	oldBOM, err := readSBOMFile(ctx, opts.oldFile)
 	if err != nil {
 		return err
 	}
-	newBOM, err := readSBOMFile(opts.newFile)
+	newBOM, err := readSBOMFile(ctx, opts.newFile)
 	if err != nil {
 		return err
 	}
 	return diff.Compare(oldBOM, newBOM, opts.oldFile, opts.newFile).Render(a.out, opts.format)
 }
 
+// sbomInput is an SBOM read whole: up to the size an SBOM may have. A named
+// pipe without a writer reads as empty instead of waiting.
+var sbomInput = readlimit.Kind{Name: "sbom", Limit: format.MaxSize}
+
 // readSBOMFile decodes an SBOM file, CycloneDX or SPDX, into the model.
-func readSBOMFile(name string) (*sbom.BOM, error) {
-	f, err := os.Open(name)
+func readSBOMFile(ctx context.Context, name string) (*sbom.BOM, error) {
+	data, err := readlimit.ReadFile(ctx, name, sbomInput)
 	if err != nil {
-		return nil, inputError(fmt.Errorf("read sbom %s: %w", name, unwrapPath(err)))
+		return nil, inputError(err)
 	}
-	defer f.Close()
-	b, err := format.Decode(f, name)
+	b, err := format.Decode(bytes.NewReader(data), strconv.Quote(name))
 	if err != nil {
 		return nil, inputError(err, "sdlkit reads CycloneDX 1.2 to 1.7 (JSON, XML) and SPDX 2.2 and 2.3 (JSON, tag-value); check the file with 'sdlkit sbom validate'")
 	}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -120,6 +122,14 @@ func runSBOMGenerate(cmd *cobra.Command, a *app, opts sbomGenerateOptions) error
 	opts.gen.NoGoModuleCache = !opts.goModuleCache
 	opts.gen.GoModuleCache = generate.DefaultGoModuleCache(a.getenv)
 	opts.gen.Tool = sbom.Tool{Vendor: "sdlkit", Name: "sdlkit", Version: readBuildVersion().Version}
+	if err := checkGenerateOutput(opts); err != nil {
+		return err
+	}
+	outputs, err := createOutputs([]namedPath{{kind: "sbom", path: cmp.Or(opts.output, "-")}}, atomicfile.Options{})
+	if err != nil {
+		return err
+	}
+	defer abortOutputs(outputs)
 	b, err := generate.SBOM(cmd.Context(), opts.path, opts.gen)
 	var ferr *generate.FileError
 	if errors.Is(err, generate.ErrUnknownFile) {
@@ -140,10 +150,37 @@ func runSBOMGenerate(cmd *cobra.Command, a *app, opts sbomGenerateOptions) error
 		}
 		return cyclonedx.Encode(w, b, cyclonedx.EncodeOptions{XML: opts.format == "cyclonedx-xml", SpecVersion: opts.specVersion})
 	}
-	if opts.output == "" {
+	if outputs[0] == nil {
 		return encode(a.out)
 	}
-	return atomicfile.Write(opts.output, atomicfile.Options{}, encode)
+	if err := encode(outputs[0]); err != nil {
+		return err
+	}
+	return commitOutputs(outputs)
+}
+
+// checkGenerateOutput refuses an output path that is one of the files the
+// generation reads — the target, an artifact, a lockfile, manifest or
+// go.sum of the tree — before anything is read or written.
+func checkGenerateOutput(opts sbomGenerateOptions) error {
+	if opts.output == "" || opts.output == "-" {
+		return nil
+	}
+	inputs := []namedPath{{kind: "target", path: opts.path}}
+	for _, art := range opts.gen.Artifacts {
+		inputs = append(inputs, namedPath{kind: "artifact", path: art})
+	}
+	if err := checkOutputs([]namedPath{{kind: "sbom", path: opts.output}}, inputs); err != nil {
+		return err
+	}
+	reads, err := generate.Reads(opts.path, opts.output, opts.gen)
+	if err != nil {
+		return inputError(err)
+	}
+	if reads {
+		return inputError(fmt.Errorf("write sbom %q: it would replace a file the SBOM is made from", opts.output), "write the SBOM to another path")
+	}
+	return nil
 }
 
 // sourceDateEpoch parses SOURCE_DATE_EPOCH (https://reproducible-builds.org/specs/source-date-epoch/);

@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/sdlkit/sdlkit/internal/readlimit"
 
 	"github.com/sdlkit/sdlkit/sbom/format"
 
@@ -52,7 +55,7 @@ timestamp. It is written atomically: a failed merge leaves no file.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.files = args
-			return runSBOMMerge(a, opts)
+			return runSBOMMerge(cmd.Context(), a, opts)
 		},
 	}
 	f := cmd.Flags()
@@ -65,7 +68,7 @@ timestamp. It is written atomically: a failed merge leaves no file.`,
 	return cmd
 }
 
-func runSBOMMerge(a *app, opts sbomMergeOptions) error {
+func runSBOMMerge(ctx context.Context, a *app, opts sbomMergeOptions) error {
 	if err := checkFormat(opts.format, "cyclonedx-json", "cyclonedx-xml"); err != nil {
 		return err
 	}
@@ -76,18 +79,25 @@ func runSBOMMerge(a *app, opts sbomMergeOptions) error {
 	if err != nil {
 		return err
 	}
+	inputs := make([]namedPath, len(opts.files))
+	for i, f := range opts.files {
+		inputs[i] = namedPath{kind: "sbom", path: f}
+	}
+	if err := checkOutputs([]namedPath{{kind: "merged sbom", path: opts.output}}, inputs); err != nil {
+		return err
+	}
 	if err := checkMergeInputs(opts.files); err != nil {
 		return err
 	}
-	var inputs []*sbom.BOM
+	var boms []*sbom.BOM
 	for _, name := range opts.files {
-		b, err := readSBOMFile(name)
+		b, err := readSBOMFile(ctx, name)
 		if err != nil {
 			return err
 		}
-		inputs = append(inputs, b)
+		boms = append(boms, b)
 	}
-	merged, err := merge.SBOMs(inputs, mopts)
+	merged, err := merge.SBOMs(boms, mopts)
 	if err != nil {
 		return inputError(fmt.Errorf("merge sboms: %w", err), "name the product with --name and --version")
 	}
@@ -104,14 +114,19 @@ func runSBOMMerge(a *app, opts sbomMergeOptions) error {
 // checkMergeInputs refuses inputs that together hold more than a merged SBOM
 // may, before reading any of them.
 func checkMergeInputs(files []string) error {
-	var total int64
+	var total, largest int64
+	var largestName string
 	for _, name := range files {
 		if info, err := os.Stat(name); err == nil && info.Mode().IsRegular() {
 			total += info.Size()
+			if info.Size() >= largest {
+				largest, largestName = info.Size(), name
+			}
 		}
 	}
 	if total > format.MaxSize {
-		return inputError(fmt.Errorf("merge sboms: the inputs hold %d MiB, more than the %d MiB a merged SBOM may hold", total>>20, format.MaxSize>>20))
+		return inputError(fmt.Errorf("merge sboms: the inputs hold %s, more than the %s a merged SBOM may hold (the largest, %q, holds %s)",
+			readlimit.FormatSize(total), readlimit.FormatSize(format.MaxSize), largestName, readlimit.FormatSize(largest)))
 	}
 	return nil
 }

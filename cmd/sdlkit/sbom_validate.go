@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
+
+	"github.com/sdlkit/sdlkit/internal/readlimit"
 
 	"github.com/sdlkit/sdlkit/sbom/validate"
 
@@ -55,7 +57,7 @@ read, parsed or recognised (this wins over 1).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.files = args
-			return runSBOMValidate(a, opts)
+			return runSBOMValidate(cmd.Context(), a, opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: text or json")
@@ -63,14 +65,14 @@ read, parsed or recognised (this wins over 1).`,
 	return cmd
 }
 
-func runSBOMValidate(a *app, opts sbomValidateOptions) error {
+func runSBOMValidate(ctx context.Context, a *app, opts sbomValidateOptions) error {
 	if err := checkFormat(opts.format, "text", "json"); err != nil {
 		return err
 	}
 	res := validate.NewResult(opts.strict)
 	var unchecked []error
 	for _, name := range opts.files {
-		r, err := validateInput(a, name)
+		r, err := validateInput(ctx, a, name)
 		if err != nil {
 			res.AddError(name, err)
 			unchecked = append(unchecked, err)
@@ -85,16 +87,15 @@ func runSBOMValidate(a *app, opts sbomValidateOptions) error {
 }
 
 // validateInput validates one file, or stdin for "-".
-func validateInput(a *app, name string) (*validate.Report, error) {
+func validateInput(ctx context.Context, a *app, name string) (*validate.Report, error) {
 	if name == "-" {
-		return validate.Read(a.in, "stdin")
+		return validate.Read(readlimit.ContextReader(ctx, a.in), "stdin")
 	}
-	f, err := os.Open(name)
+	data, err := readlimit.ReadFile(ctx, name, sbomInput)
 	if err != nil {
-		return nil, fmt.Errorf("validate %s: %w", name, unwrapPath(err))
+		return nil, err
 	}
-	defer f.Close()
-	return validate.Read(f, name)
+	return validate.Document(data, name)
 }
 
 func writeValidation(w io.Writer, res *validate.Result, format string) error {
@@ -123,13 +124,4 @@ func validationVerdict(res *validate.Result, unchecked []error) error {
 		what = "errors or warnings"
 	}
 	return checkFailed(fmt.Errorf("%d of %d SBOMs invalid: they have %s (listed on stdout)", failed, len(res.Files), what))
-}
-
-// unwrapPath drops the operation and path from an *fs.PathError, for
-// messages that name the file themselves.
-func unwrapPath(err error) error {
-	if u := errors.Unwrap(err); u != nil {
-		return u
-	}
-	return err
 }

@@ -108,14 +108,14 @@ type generator struct {
 func SBOM(ctx context.Context, target string, opts Options) (*sbom.BOM, error) {
 	info, err := os.Stat(target)
 	if err != nil {
-		return nil, fmt.Errorf("generate sbom: %w", err)
+		return nil, fmt.Errorf("generate sbom %q: %w", target, pathCause(err))
 	}
 	root, file := target, ""
 	switch {
 	case info.Mode().IsRegular():
 		root, file = filepath.Dir(target), filepath.Base(target)
 	case !info.IsDir():
-		return nil, fmt.Errorf("generate sbom: %s is neither a directory nor a regular file", target)
+		return nil, fmt.Errorf("generate sbom %q: neither a directory nor a regular file", target)
 	}
 	kinds, err := newKinds()
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/sdlkit/sdlkit/sbom/internal/lockfile"
 )
@@ -78,4 +79,68 @@ func unwrapPathError(err error) error {
 		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
 	}
 	return err
+}
+
+// Reads reports whether generating the SBOM of target reads the file at
+// path: target itself, or a file inside the tree that a lockfile format,
+// a manifest beside one, go.sum or a Go binary extractor reads. Commands
+// use it to refuse an output path that would replace an input.
+func Reads(target, path string, opts Options) (bool, error) {
+	same := func(a, b string) bool {
+		ia, errA := os.Stat(a)
+		ib, errB := os.Stat(b)
+		return errA == nil && errB == nil && os.SameFile(ia, ib)
+	}
+	if same(target, path) {
+		return true, nil
+	}
+	info, err := os.Stat(target)
+	if err != nil {
+		return false, nil
+	}
+	root, fileTarget := target, !info.IsDir()
+	if fileTarget {
+		// A lockfile target reads itself and the files beside it that
+		// its reader asks for: its manifest, go.sum.
+		root = filepath.Dir(target)
+	}
+	absTarget, err := filepath.Abs(root)
+	if err != nil {
+		return false, err
+	}
+	absPath, err := filepath.Abs(path)
+	if err != nil {
+		return false, err
+	}
+	rel, err := filepath.Rel(absTarget, absPath)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return false, nil
+	}
+	skip := opts.SkipDirs
+	if skip == nil {
+		skip = DefaultSkipDirs
+	}
+	dirs := strings.Split(filepath.ToSlash(filepath.Dir(rel)), "/")
+	for _, d := range dirs {
+		if slices.Contains(skip, d) {
+			return false, nil
+		}
+	}
+	kinds, err := newKinds()
+	if err != nil {
+		return false, err
+	}
+	base := filepath.Base(rel)
+	if fileTarget && filepath.Dir(rel) != "." {
+		return false, nil
+	}
+	for _, k := range kinds {
+		if k.Manifest == base || !fileTarget && slices.Contains(k.Files, base) {
+			return true, nil
+		}
+		if !fileTarget && k.extractor != nil && k.extractor.FileRequired(&fileAPI{rel: filepath.ToSlash(rel), abs: absPath}) {
+			return true, nil
+		}
+	}
+	return base == "go.sum", nil
 }

@@ -116,7 +116,7 @@ const maxSchemaFindings = 100
 func Document(data []byte, name string) (*Report, error) {
 	r, err := validate(data)
 	if err != nil {
-		return nil, fmt.Errorf("validate %s: %w", name, err)
+		return nil, fmt.Errorf("validate %q: %w", name, err)
 	}
 	r.File = name
 	r.finish()

@@ -87,15 +87,15 @@ func TestValidateInputErrors(t *testing.T) {
 		name, doc, want string
 		is              error
 	}{
-		{"empty", "  \n", "validate in.json: empty document", nil},
-		{"truncated", "{\n \"bomFormat\": \"CycloneDX\",\n", "validate in.json: parse json: unexpected EOF", nil},
-		{"syntax", "{\n \"a\": tru }", "validate in.json: parse json: line 2: invalid character ' ' in literal true (expecting 'e')", nil},
+		{"empty", "  \n", "validate \"in.json\": empty document", nil},
+		{"truncated", "{\n \"bomFormat\": \"CycloneDX\",\n", "validate \"in.json\": parse json: unexpected EOF", nil},
+		{"syntax", "{\n \"a\": tru }", "validate \"in.json\": parse json: line 2: invalid character ' ' in literal true (expecting 'e')", nil},
 		{"not a bom", `{"hello": "world"}`, "", format.ErrUnknown},
 		{"array", `[1,2]`, "", format.ErrUnknown},
 		{"cyclonedx 1.3", `{"bomFormat":"CycloneDX","specVersion":"1.3"}`, "", ErrUnsupportedVersion},
 		{"xml other root", `<?xml version="1.0"?><project/>`, "", format.ErrUnknown},
 		{"xml 1.2", `<bom xmlns="http://cyclonedx.org/schema/bom/1.2"/>`, "", ErrUnsupportedVersion},
-		{"xml broken", "<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\">\n<components>", "validate in.json: parse xml: line 2: unexpected EOF", nil},
+		{"xml broken", "<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\">\n<components>", "validate \"in.json\": parse xml: line 2: unexpected EOF", nil},
 		{"spdx 3", `{"spdxVersion":"SPDX-3.0"}`, "", ErrUnsupportedVersion},
 		{"binary", "\x7fELF\x02\x01", "", format.ErrUnknown},
 	}
@@ -112,7 +112,7 @@ func TestValidateInputErrors(t *testing.T) {
 			if tt.want != "" && err.Error() != tt.want {
 				t.Errorf("error %q, want %q", err, tt.want)
 			}
-			if !strings.HasPrefix(err.Error(), "validate in.json: ") {
+			if !strings.HasPrefix(err.Error(), "validate \"in.json\": ") {
 				t.Errorf("error %q does not name the file", err)
 			}
 		})

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/sdlkit/sdlkit/internal/textsafe"
+
 	"github.com/sdlkit/sdlkit/sbom"
 )
 
@@ -77,11 +79,13 @@ type FileError struct {
 	Err  error
 }
 
+// Error names the file, with control characters in its path escaped.
 func (e *FileError) Error() string {
+	path := textsafe.Escape(e.Path)
 	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %v", e.Path, e.Line, e.Err)
+		return fmt.Sprintf("%s:%d: %v", path, e.Line, e.Err)
 	}
-	return fmt.Sprintf("%s: %v", e.Path, e.Err)
+	return fmt.Sprintf("%s: %v", path, e.Err)
 }
 
 func (e *FileError) Unwrap() error { return e.Err }
