@@ -30,7 +30,7 @@ func FuzzParseCatalog(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ext, err := parse(data, "fuzz.yaml")
+		ext, err := parse(data, "fuzz.yaml", true)
 		if err != nil {
 			if !errors.Is(err, ErrInvalidCatalog) || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("parse() = %q, want one line wrapping ErrInvalidCatalog", err)

@@ -3,10 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/sdlkit/sdlkit/practices"
 	"github.com/spf13/cobra"
@@ -52,21 +49,6 @@ schema'); the built-in entries cannot be redefined.`,
 	return cmd
 }
 
-// requirementView is a requirement as commands print it.
-type requirementView struct {
-	practices.Requirement
-	// AutomaticEvidence are the accepted kinds sdlkit produces itself.
-	AutomaticEvidence []string `json:"automatic_evidence"`
-}
-
-func viewOf(c *practices.Catalog, r practices.Requirement) requirementView {
-	auto := c.AutomaticEvidence(r)
-	if auto == nil {
-		auto = []string{}
-	}
-	return requirementView{Requirement: r, AutomaticEvidence: auto}
-}
-
 func newPracticesListCmd(a *app, catalog *catalogOptions) *cobra.Command {
 	var practice, format string
 	cmd := &cobra.Command{
@@ -84,24 +66,17 @@ func newPracticesListCmd(a *app, catalog *catalogOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			reqs, err := c.RequirementsOf(practice)
+			list, err := c.List(practice)
 			if errors.Is(err, practices.ErrUnknownPractice) {
 				return inputError(err, "practices are "+practiceIDs(c))
 			}
 			if err != nil {
 				return err
 			}
-			views := make([]requirementView, 0, len(reqs))
-			for _, r := range reqs {
-				views = append(views, viewOf(c, r))
-			}
 			if format == "json" {
-				return writeJSON(a.out, struct {
-					Standard     string            `json:"standard"`
-					Requirements []requirementView `json:"requirements"`
-				}{c.Standard, views})
+				return writeJSON(a.out, list)
 			}
-			return renderRequirementTable(a.out, views)
+			return list.WriteTable(a.out)
 		},
 	}
 	cmd.Flags().StringVar(&practice, "practice", "", "only this practice's requirements (SM, SR, SD, SI, SVV, DM, SUM, SG or a supplier's own)")
@@ -115,15 +90,6 @@ func practiceIDs(c *practices.Catalog) string {
 		ids = append(ids, p.ID)
 	}
 	return strings.Join(ids, ", ")
-}
-
-func renderRequirementTable(w io.Writer, views []requirementView) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tTITLE\tAUTOMATION\tEVIDENCE")
-	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.ID, v.Title, v.Automation, strings.Join(v.Evidence, ", "))
-	}
-	return tw.Flush()
 }
 
 func newPracticesShowCmd(a *app, catalog *catalogOptions) *cobra.Command {
@@ -146,59 +112,15 @@ func newPracticesShowCmd(a *app, catalog *catalogOptions) *cobra.Command {
 			if err != nil {
 				return inputError(err, "run 'sdlkit practices list' for the IDs")
 			}
-			v := viewOf(c, r)
+			v := c.View(r)
 			if format == "json" {
 				return writeJSON(a.out, v)
 			}
-			p, _ := c.Practice(r.Practice)
-			return renderRequirement(a.out, c, p, v)
+			return c.WriteRequirement(a.out, v)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	return cmd
-}
-
-func renderRequirement(w io.Writer, c *practices.Catalog, p practices.Practice, v requirementView) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s  %s\n\n", v.ID, v.Title)
-	fmt.Fprintf(&b, "practice:    %s  %s\n", p.ID, p.Title)
-	if v.Clause != "" {
-		fmt.Fprintf(&b, "clause:      %s\n", v.Clause)
-	}
-	fmt.Fprintf(&b, "automation:  %s\n", v.Automation)
-	b.WriteString("evidence:\n")
-	for _, id := range v.Evidence {
-		k, _ := c.EvidenceKind(id)
-		line := fmt.Sprintf("  %-18s %s", id, k.Title)
-		if k.Producer != "" {
-			line += " (" + k.Producer + ")"
-		}
-		b.WriteString(line + "\n")
-	}
-	fmt.Fprintf(&b, "\n%s\n", wrap(v.Summary, 78))
-	if v.AutomationNote != "" {
-		fmt.Fprintf(&b, "\n%s\n", wrap("Automation: "+v.AutomationNote, 78))
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// wrap folds text at width columns on word boundaries.
-func wrap(text string, width int) string {
-	var b strings.Builder
-	col := 0
-	for _, word := range strings.Fields(text) {
-		if col > 0 && col+1+len(word) > width {
-			b.WriteByte('\n')
-			col = 0
-		} else if col > 0 {
-			b.WriteByte(' ')
-			col++
-		}
-		b.WriteString(word)
-		col += len(word)
-	}
-	return b.String()
 }
 
 func newPracticesLevelsCmd(a *app, catalog *catalogOptions) *cobra.Command {
@@ -215,19 +137,11 @@ func newPracticesLevelsCmd(a *app, catalog *catalogOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			levels := practices.Levels{Levels: c.MaturityLevels}
 			if format == "json" {
-				return writeJSON(a.out, struct {
-					Levels []practices.MaturityLevel `json:"maturity_levels"`
-				}{c.MaturityLevels})
+				return writeJSON(a.out, levels)
 			}
-			var b strings.Builder
-			for _, l := range c.MaturityLevels {
-				fmt.Fprintf(&b, "%s  %s\n  %s\n  Estimated: %s\n\n", l.ID, l.Title,
-					strings.ReplaceAll(wrap(l.Summary, 76), "\n", "\n  "),
-					strings.ReplaceAll(wrap(l.Criteria, 65), "\n", "\n  "))
-			}
-			_, err = io.WriteString(a.out, strings.TrimSuffix(b.String(), "\n"))
-			return err
+			return levels.WriteText(a.out)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
