@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/package-url/packageurl-go"
@@ -14,20 +15,26 @@ import (
 // ErrInvalidName is the cause of the error CheckName returns.
 var ErrInvalidName = errors.New("invalid package name")
 
-// Name patterns of the registries that define one.
+// Name patterns of the registries that define one, compiled on first use
+// (start-up is paid on every call).
 var (
 	// PEP 508 (case-insensitive).
-	pypiName = regexp.MustCompile(`^(?i:[a-z0-9]|[a-z0-9][a-z0-9._-]*[a-z0-9])$`)
+	pypiName = lazyRegexp(`^(?i:[a-z0-9]|[a-z0-9][a-z0-9._-]*[a-z0-9])$`)
 	// crates.io: ASCII letters, digits, "-" and "_".
-	crateName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+	crateName = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 	// npm: URL-safe characters, no leading "." or "_"; legacy names have
 	// capitals.
-	npmPart = regexp.MustCompile(`^[A-Za-z0-9~-][A-Za-z0-9._~!*'()-]*$`)
+	npmPart = lazyRegexp(`^[A-Za-z0-9~-][A-Za-z0-9._~!*'()-]*$`)
 	// Packagist: vendor/package, lowercase by rule (older ones are not).
-	composerName = regexp.MustCompile(`^[A-Za-z0-9]([_.-]?[A-Za-z0-9]+)*/[A-Za-z0-9](([_.]|-{1,2})?[A-Za-z0-9]+)*$`)
+	composerName = lazyRegexp(`^[A-Za-z0-9]([_.-]?[A-Za-z0-9]+)*/[A-Za-z0-9](([_.]|-{1,2})?[A-Za-z0-9]+)*$`)
 	// Maven groupId and artifactId, NuGet ids, gem names.
-	dottedName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.+-]*$`)
+	dottedName = lazyRegexp(`^[A-Za-z0-9_][A-Za-z0-9_.+-]*$`)
 )
+
+// lazyRegexp compiles expr the first time it is used.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // CheckName reports whether name is a valid package name in ecosystem (an
 // OSV ecosystem name, as sbom.Component.Ecosystem holds it). A name that is
@@ -83,29 +90,29 @@ func checkSyntax(typ, name string) error {
 			return errors.New(`not "name" or "@scope/name"`)
 		}
 		for _, p := range parts {
-			if !npmPart.MatchString(p) {
+			if !npmPart().MatchString(p) {
 				return fmt.Errorf("%q has characters npm does not allow", p)
 			}
 		}
 	case packageurl.TypePyPi:
-		if !pypiName.MatchString(name) {
+		if !pypiName().MatchString(name) {
 			return errors.New("not a PEP 508 name")
 		}
 	case packageurl.TypeCargo:
-		if !crateName.MatchString(name) {
+		if !crateName().MatchString(name) {
 			return errors.New("crate names are letters, digits, - and _")
 		}
 	case packageurl.TypeMaven:
 		group, artifact, ok := strings.Cut(name, ":")
-		if !ok || !dottedName.MatchString(group) || !dottedName.MatchString(artifact) {
+		if !ok || !dottedName().MatchString(group) || !dottedName().MatchString(artifact) {
 			return errors.New(`not "groupId:artifactId"`)
 		}
 	case packageurl.TypeNuget, packageurl.TypeGem:
-		if !dottedName.MatchString(name) {
+		if !dottedName().MatchString(name) {
 			return errors.New("has characters the registry does not allow")
 		}
 	case packageurl.TypeComposer:
-		if !composerName.MatchString(name) {
+		if !composerName().MatchString(name) {
 			return errors.New(`not "vendor/package"`)
 		}
 	}

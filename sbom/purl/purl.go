@@ -8,7 +8,6 @@ package purl
 
 import (
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -175,7 +174,7 @@ func PreferName(document, fromPURL string) string {
 
 // loose folds case and the separators "-", "_" and ".".
 func loose(s string) string {
-	return pep503Separators.ReplaceAllString(strings.ToLower(s), "-")
+	return pep503Separators().ReplaceAllString(strings.ToLower(s), "-")
 }
 
 // sameName reports whether a name as written and as packageurl-go parsed it
@@ -186,7 +185,7 @@ func sameName(written, parsed string) bool {
 }
 
 // pep503Separators are the runs PEP 503 folds into one "-".
-var pep503Separators = regexp.MustCompile(`[-_.]+`)
+var pep503Separators = lazyRegexp(`[-_.]+`)
 
 // FoldName returns name as packages of the purl type typ are told apart:
 // PyPI's PEP 503 normalisation (lowercase, runs of "-", "_" and "." as one
@@ -196,7 +195,7 @@ var pep503Separators = regexp.MustCompile(`[-_.]+`)
 func FoldName(typ, name string) string {
 	switch typ {
 	case packageurl.TypePyPi:
-		return pep503Separators.ReplaceAllString(strings.ToLower(name), "-")
+		return pep503Separators().ReplaceAllString(strings.ToLower(name), "-")
 	case packageurl.TypeComposer, packageurl.TypeNuget, packageurl.TypePub, packageurl.TypeHex, packageurl.TypeGithub, packageurl.TypeBitbucket:
 		return strings.ToLower(name)
 	}
