@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // Options tune a write.
@@ -61,6 +62,10 @@ type Pending struct {
 	opts Options
 	tmp  *os.File
 	done bool
+	// stream is true for a device or named pipe at path (/dev/null,
+	// /dev/stdout): written in place, since there is no file to replace
+	// and renaming a file over it would replace the device.
+	stream bool
 }
 
 // Create starts writing path. It creates the temporary file at once, so
@@ -79,6 +84,9 @@ func Create(path string, opts Options) (*Pending, error) {
 		case fi.IsDir():
 			return nil, p.errorf(errors.New("it is a directory"))
 		}
+	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		return createStream(p)
 	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
@@ -101,6 +109,17 @@ func Create(path string, opts Options) (*Pending, error) {
 	return p, nil
 }
 
+// createStream opens a device or named pipe for writing. A pipe without a
+// reader is an error rather than a wait.
+func createStream(p *Pending) (*Pending, error) {
+	f, err := os.OpenFile(p.path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, p.errorf(unwrapPath(err))
+	}
+	p.tmp, p.stream = f, true
+	return p, nil
+}
+
 // Write appends data to the pending file.
 func (p *Pending) Write(data []byte) (int, error) { return p.tmp.Write(data) }
 
@@ -119,7 +138,9 @@ func (p *Pending) Abort() {
 	}
 	p.done = true
 	p.tmp.Close()
-	os.Remove(p.tmp.Name())
+	if !p.stream {
+		os.Remove(p.tmp.Name())
+	}
 }
 
 // Commit syncs every pending file and renames each into place, in order.
@@ -134,6 +155,9 @@ func Commit(files ...*Pending) error {
 		}
 	}
 	for _, p := range files {
+		if p.stream {
+			continue
+		}
 		if err := p.tmp.Sync(); err != nil {
 			abortAll()
 			return p.errorf(err)
@@ -161,6 +185,12 @@ func Commit(files ...*Pending) error {
 }
 
 func (p *Pending) place() error {
+	if p.stream {
+		if err := p.tmp.Close(); err != nil {
+			return p.errorf(err)
+		}
+		return nil
+	}
 	if p.opts.NoOverwrite {
 		// Link fails if path appeared meanwhile; rename would replace it.
 		if err := os.Link(p.tmp.Name(), p.path); err != nil {

@@ -5,7 +5,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestWriteFileReplaces(t *testing.T) {
@@ -89,5 +91,45 @@ func assertOnlyFile(t *testing.T, dir, name string) {
 			names = append(names, e.Name())
 		}
 		t.Errorf("dir holds %v, want only %s", names, name)
+	}
+}
+
+// TestStreamIsWrittenInPlace writes to a named pipe with a reader: the pipe
+// stays a pipe and the reader gets the data. Devices take the same path
+// (/dev/null, /dev/stdout): renaming a file over one, as a regular output
+// is placed, would replace it for every program on the machine.
+func TestStreamIsWrittenInPlace(t *testing.T) {
+	t.Parallel()
+	fifo := filepath.Join(t.TempDir(), "out")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []byte)
+	go func() {
+		data, _ := os.ReadFile(fifo) // opens for reading, waits for the writer
+		got <- data
+	}()
+	var err error
+	for range 100 { // until the reader has opened its end
+		if err = WriteFile(fifo, []byte("streamed\n")); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data := <-got; string(data) != "streamed\n" {
+		t.Errorf("reader got %q", data)
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("the pipe was replaced: %v", fi.Mode())
+	}
+	if _, err := Create(fifo, Options{NoOverwrite: true}); !errors.Is(err, ErrExists) {
+		t.Errorf("NoOverwrite onto a pipe: %v, want ErrExists", err)
+	}
+	// Without a reader: an error, not a wait.
+	if _, err := Create(fifo, Options{}); err == nil {
+		t.Error("a pipe without reader was opened for writing")
 	}
 }
