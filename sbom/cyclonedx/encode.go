@@ -40,6 +40,9 @@ type EncodeOptions struct {
 	XML bool
 	// SpecVersion is SpecVersion16 (the default) or SpecVersion15.
 	SpecVersion string
+	// Vulnerabilities, when set, are written in the BOM's vulnerabilities
+	// section: a vulnerability disclosure report (VDR) or embedded VEX.
+	Vulnerabilities []cdx.Vulnerability
 }
 
 var specVersions = map[string]struct {
@@ -68,6 +71,10 @@ func Encode(w io.Writer, b *sbom.BOM, opts EncodeOptions) error {
 	}
 	doc := toCycloneDX(b)
 	doc.SpecVersion, doc.JSONSchema, doc.XMLNS = sv.v, sv.schema, sv.xmlns
+	if len(opts.Vulnerabilities) > 0 {
+		vulns := slices.Clone(opts.Vulnerabilities)
+		doc.Vulnerabilities = &vulns
+	}
 	if ff == cdx.BOMFileFormatXML {
 		doc.JSONSchema = ""
 	}

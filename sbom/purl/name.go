@@ -47,7 +47,7 @@ func CheckName(ecosystem, name string) error {
 	if err := checkNotPath(name); err != nil {
 		return fmt.Errorf("%w %q: %v", ErrInvalidName, name, err)
 	}
-	typ, _ := typeOf(ecosystem)
+	typ, _ := Type(ecosystem)
 	if err := checkSyntax(typ, name); err != nil {
 		return fmt.Errorf("%w %q for %s: %v", ErrInvalidName, name, ecosystem, err)
 	}

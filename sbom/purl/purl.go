@@ -35,8 +35,9 @@ var ecosystems = map[string]osvconstants.Ecosystem{
 	packageurl.TypeApk:      osvconstants.EcosystemAlpine,
 }
 
-// typeOf returns the purl type of an OSV ecosystem.
-func typeOf(ecosystem string) (string, bool) {
+// Type returns the purl type of an OSV ecosystem ("golang" for "Go"),
+// and whether it has one.
+func Type(ecosystem string) (string, bool) {
 	for t, e := range ecosystems {
 		if string(e) == ecosystem {
 			return t, true
@@ -80,7 +81,7 @@ func NameVersion(purl string) (name, version string, ok bool) {
 // inverse of NameVersion. It returns "" for an ecosystem without a purl
 // type.
 func New(ecosystem, name, version string) string {
-	typ, ok := typeOf(ecosystem)
+	typ, ok := Type(ecosystem)
 	if !ok {
 		return ""
 	}
@@ -205,7 +206,7 @@ func FoldName(typ, name string) string {
 // Key is the identity of a package without a purl, ecosystem and name as
 // the ecosystem tells packages apart (FoldName).
 func Key(ecosystem, name string) string {
-	typ, _ := typeOf(ecosystem)
+	typ, _ := Type(ecosystem)
 	return ecosystem + ":" + FoldName(typ, name)
 }
 

@@ -1,0 +1,59 @@
+package severity
+
+import (
+	"math"
+	"strings"
+
+	cvss20 "github.com/pandatix/go-cvss/20"
+	cvss30 "github.com/pandatix/go-cvss/30"
+	cvss31 "github.com/pandatix/go-cvss/31"
+	cvss40 "github.com/pandatix/go-cvss/40"
+)
+
+// fromVector scores a CVSS vector of an OSV severity entry (type CVSS_V2,
+// CVSS_V3 or CVSS_V4); ok is false for another type or a vector that does
+// not parse.
+func fromVector(typ, vector string) (Severity, bool) {
+	score, ok := Score(vector)
+	if !ok {
+		return Severity{}, false
+	}
+	return Severity{Rating: FromScore(score), Score: score, Vector: vector, Source: typ}, true
+}
+
+// Score computes the score of a CVSS vector: the base score for v2.0, v3.0
+// and v3.1, the score of the whole vector for v4.0 (its threat and
+// environmental metrics included, as CVSS v4.0 defines it). ok is false
+// when the vector does not parse.
+func Score(vector string) (float64, bool) {
+	switch {
+	case strings.HasPrefix(vector, "CVSS:4.0/"):
+		v, err := cvss40.ParseVector(vector)
+		if err != nil {
+			return 0, false
+		}
+		return round1(v.Score()), true
+	case strings.HasPrefix(vector, "CVSS:3.1/"):
+		v, err := cvss31.ParseVector(vector)
+		if err != nil {
+			return 0, false
+		}
+		return v.BaseScore(), true
+	case strings.HasPrefix(vector, "CVSS:3.0/"):
+		v, err := cvss30.ParseVector(vector)
+		if err != nil {
+			return 0, false
+		}
+		return v.BaseScore(), true
+	case strings.HasPrefix(vector, "AV:"):
+		v, err := cvss20.ParseVector(vector)
+		if err != nil {
+			return 0, false
+		}
+		return v.BaseScore(), true
+	}
+	return 0, false
+}
+
+// round1 rounds to one decimal.
+func round1(x float64) float64 { return math.Round(x*10) / 10 }
