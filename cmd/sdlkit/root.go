@@ -107,6 +107,9 @@ Data goes to stdout, messages to stderr. See 'sdlkit help exit-codes'.`,
 		newVerifyCmd(a),
 		newSBOMCmd(a),
 		newReleaseCmd(a),
+		newAdvisoriesCmd(a),
+		newScanCmd(a),
+		newVEXCmd(a),
 	)
 	return root
 }
@@ -122,6 +125,12 @@ func isTerminal(w io.Writer) bool {
 // pipes and CI (CI set) it is a nil meter that prints nothing.
 func (a *app) progress(label string) *progress.Meter {
 	return progress.Start(a.err, isTerminal(a.err) && a.getenv("CI") == "", label)
+}
+
+// progressCount is progress for counts of things (records) rather than
+// bytes.
+func (a *app) progressCount(label, unit string) *progress.Meter {
+	return progress.StartCount(a.err, isTerminal(a.err) && a.getenv("CI") == "", label, unit)
 }
 
 // warnf prints a warning to stderr, prefixed as every message is.

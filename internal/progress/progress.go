@@ -16,6 +16,8 @@ import (
 type Meter struct {
 	w     io.Writer
 	label string
+	// unit names what is counted ("records"); "" counts bytes.
+	unit  string
 	total atomic.Int64
 	done  atomic.Int64
 	stop  chan struct{}
@@ -46,6 +48,23 @@ func Start(w io.Writer, enabled bool, label string) *Meter {
 	return m
 }
 
+// StartCount is Start for a meter that counts things named unit
+// ("records") rather than bytes.
+func StartCount(w io.Writer, enabled bool, label, unit string) *Meter {
+	m := Start(w, enabled, label)
+	if m != nil {
+		m.unit = unit
+	}
+	return m
+}
+
+// Set records that n are done. It is safe for concurrent use.
+func (m *Meter) Set(n int64) {
+	if m != nil {
+		m.done.Store(n)
+	}
+}
+
 // SetTotal sets the number of bytes the work will take.
 func (m *Meter) SetTotal(n int64) {
 	if m != nil {
@@ -72,6 +91,10 @@ func (m *Meter) Stop() {
 
 func (m *Meter) render() {
 	done, total := m.done.Load(), m.total.Load()
+	if m.unit != "" {
+		fmt.Fprintf(m.w, "\r\033[Ksdlkit: %s: %d %s", m.label, done, m.unit)
+		return
+	}
 	if total > 0 {
 		fmt.Fprintf(m.w, "\r\033[Ksdlkit: %s %s of %s (%d%%)", m.label, Bytes(done), Bytes(total), done*100/total)
 		return

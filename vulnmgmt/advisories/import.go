@@ -2,6 +2,7 @@ package advisories
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -30,6 +31,9 @@ type ImportOptions struct {
 type Source struct {
 	// Path is the file or directory.
 	Path string
+	// Name names the source in the store's info, when not Path (a
+	// download's address).
+	Name string
 	// Snapshot is set for a snapshot whose signature was verified: its
 	// records come from the snapshot reader, each checked against the
 	// signed manifest.
@@ -107,7 +111,7 @@ func newImporter(tx *bolt.Tx, opts ImportOptions) (*importer, error) {
 }
 
 func (im *importer) importSource(ctx context.Context, src Source) error {
-	si := SourceInfo{Source: src.Path, Kind: "zip", Imported: im.opts.Now}
+	si := SourceInfo{Source: cmp.Or(src.Name, src.Path), Kind: "zip", Imported: im.opts.Now}
 	batch := make([]entryResult, 0, batchSize)
 	flush := func() error {
 		prepare(batch)
