@@ -124,7 +124,7 @@ func readFixture(t *testing.T, path string) []byte {
 func goModRequires(t *testing.T, path string) []string {
 	replace := map[string]string{}
 	var req [][2]string
-	block := ""
+	block, stdlib := "", ""
 	sc := bufio.NewScanner(strings.NewReader(string(readFixture(t, path))))
 	for sc.Scan() {
 		line, _, _ := strings.Cut(sc.Text(), "//")
@@ -135,6 +135,12 @@ func goModRequires(t *testing.T, path string) []string {
 			block = ""
 		case len(f) == 2 && f[1] == "(":
 			block = f[0]
+		case f[0] == "go" && len(f) == 2 && stdlib == "":
+			stdlib = f[1]
+		case f[0] == "toolchain" && len(f) == 2:
+			// The toolchain directive, when there is one, names the
+			// standard library's version; else the go directive does.
+			stdlib, _, _ = strings.Cut(strings.TrimPrefix(f[1], "go"), "-")
 		case block == "require" || f[0] == "require":
 			f = slices.DeleteFunc(f, func(s string) bool { return s == "require" })
 			req = append(req, [2]string{f[0], f[1]})
@@ -145,6 +151,9 @@ func goModRequires(t *testing.T, path string) []string {
 		}
 	}
 	var out []string
+	if stdlib != "" {
+		out = append(out, key("Go", "stdlib", stdlib))
+	}
 	for _, r := range req {
 		mod := r[0] + "@" + r[1]
 		if rep, ok := replace[mod]; ok {

@@ -220,11 +220,6 @@ func toComponent(p *extractor.Package) sbom.Component {
 	name, version := p.Name, p.Version
 	if eco == "Go" {
 		name, version = goNameVersion(name, version)
-		if name == "stdlib" && !isBinaryLocation(p) {
-			// go.mod's go line is the least version that may build the
-			// module, not the toolchain that built the product.
-			return sbom.Component{}
-		}
 	}
 	c := sbom.Component{
 		Type:      sbom.TypeLibrary,
@@ -278,7 +273,7 @@ func isBinaryLocation(p *extractor.Package) bool {
 // go.mod) is "stdlib", as OSV names it.
 func goNameVersion(name, version string) (string, string) {
 	if name == "go" || name == "stdlib" {
-		return "stdlib", strings.TrimPrefix(version, "go")
+		return "stdlib", purl.GoStdlibVersion(version)
 	}
 	if version == "(devel)" {
 		// A main module built without version information.

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/sdlkit/sdlkit/sbom/internal/sbomtest"
+	"github.com/sdlkit/sdlkit/internal/sbomtest"
 )
 
 func TestGemfileLockGraph(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/sdlkit/sdlkit/sbom"
-	"github.com/sdlkit/sdlkit/sbom/internal/sbomtest"
+	"github.com/sdlkit/sdlkit/internal/sbomtest"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -60,8 +60,8 @@ func TestGoModuleGraphCosign(t *testing.T) {
 		slices.Sort(got[mod])
 	}
 	want := goModGraph(t, filepath.Join(packed, "go-mod-graph.txt"))
-	if len(want) != 287 {
-		t.Errorf("go mod graph gives cosign %d modules, want the 287 of its go.mod", len(want))
+	if len(want) != 288 {
+		t.Errorf("go mod graph gives cosign %d modules, want the 287 of its go.mod and the standard library", len(want))
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("graph (-go mod graph +sdlkit):\n%s", diff)
@@ -90,10 +90,20 @@ func goModGraph(t *testing.T, path string) map[string][]string {
 	t.Helper()
 	var lines [][]string
 	selected := map[string]string{} // module path → version
+	stdlib := ""
 	for _, line := range strings.Split(strings.TrimSpace(string(readFixture(t, path))), "\n") {
 		f := strings.Fields(line)
 		if len(f) != 2 {
 			t.Fatalf("%s: malformed line %q", path, line)
+		}
+		if !strings.Contains(f[0], "@") {
+			// The main module's toolchain, else its go version: the
+			// standard library's version.
+			if v, ok := strings.CutPrefix(f[1], "toolchain@go"); ok {
+				stdlib = "stdlib@" + v
+			} else if v, ok := strings.CutPrefix(f[1], "go@"); ok && stdlib == "" {
+				stdlib = "stdlib@" + v
+			}
 		}
 		if strings.HasPrefix(f[1], "go@") || strings.HasPrefix(f[1], "toolchain@") {
 			continue
@@ -121,6 +131,10 @@ func goModGraph(t *testing.T, path string) map[string][]string {
 		slices.Sort(out[m])
 		out[m] = slices.Compact(out[m])
 	}
+	if stdlib == "" {
+		t.Fatalf("%s: no go or toolchain line for the main module", path)
+	}
+	out[stdlib] = []string{}
 	return out
 }
 
@@ -160,6 +174,7 @@ require (
 		"example.com/b/@v/v1.5.0.mod":           "module example.com/b\n",
 		"github.com/!upper/!case/@v/v0.1.0.mod": "module github.com/Upper/Case\n\nrequire example.com/missing v1.0.0\n",
 	})
+	const stdlib = "pkg:golang/stdlib@1.22.0"
 	tests := []struct {
 		name string
 		opts Options
@@ -169,14 +184,17 @@ require (
 		{"cache", Options{GoModuleCache: cache}, []sbom.Dependency{
 			{Ref: "pkg:golang/example.com/a@v1.2.0", DependsOn: []string{"pkg:golang/example.com/b@v1.5.0", "pkg:golang/github.com/Upper/Case@v0.1.0"}},
 			{Ref: "pkg:golang/example.com/b@v1.5.0"}, // known: no dependencies
-			{Ref: "pkg:golang/example.com/product", DependsOn: []string{"pkg:golang/example.com/a@v1.2.0", "pkg:golang/example.com/b@v1.5.0"}},
+			{Ref: "pkg:golang/example.com/product", DependsOn: []string{"pkg:golang/example.com/a@v1.2.0", "pkg:golang/example.com/b@v1.5.0", stdlib}},
 			{Ref: "pkg:golang/github.com/Upper/Case@v0.1.0", DependsOn: []string{"pkg:golang/example.com/missing@v1.0.0"}},
+			{Ref: stdlib}, // the go line's version; the standard library depends on nothing
 		}, GoGraphPartial},
 		{"no cache", Options{GoModuleCache: cache, NoGoModuleCache: true}, []sbom.Dependency{
-			{Ref: "pkg:golang/example.com/product", DependsOn: []string{"pkg:golang/example.com/a@v1.2.0", "pkg:golang/example.com/b@v1.5.0"}},
+			{Ref: "pkg:golang/example.com/product", DependsOn: []string{"pkg:golang/example.com/a@v1.2.0", "pkg:golang/example.com/b@v1.5.0", stdlib}},
+			{Ref: stdlib},
 		}, GoGraphDirectOnly},
 		{"empty cache", Options{GoModuleCache: t.TempDir()}, []sbom.Dependency{
-			{Ref: "pkg:golang/example.com/product", DependsOn: []string{"pkg:golang/example.com/a@v1.2.0", "pkg:golang/example.com/b@v1.5.0"}},
+			{Ref: "pkg:golang/example.com/product", DependsOn: []string{"pkg:golang/example.com/a@v1.2.0", "pkg:golang/example.com/b@v1.5.0", stdlib}},
+			{Ref: stdlib},
 		}, GoGraphDirectOnly},
 	}
 	for _, tt := range tests {

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/sdlkit/sdlkit/sbom"
-	"github.com/sdlkit/sdlkit/sbom/internal/sbomtest"
+	"github.com/sdlkit/sdlkit/internal/sbomtest"
 
 	"github.com/google/go-cmp/cmp"
 )

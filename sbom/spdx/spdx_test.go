@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sdlkit/sdlkit/sbom/internal/sbomtest"
+	"github.com/sdlkit/sdlkit/internal/sbomtest"
 	"github.com/sdlkit/sdlkit/sbom/spdx"
 
 	"github.com/sdlkit/sdlkit/sbom"

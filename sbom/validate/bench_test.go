@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/sdlkit/sdlkit/sbom/internal/sbomtest"
+	"github.com/sdlkit/sdlkit/internal/sbomtest"
 	"github.com/sdlkit/sdlkit/sbom/validate"
 )
 

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/sdlkit/sdlkit/sbom/internal/sbomtest"
+	"github.com/sdlkit/sdlkit/internal/sbomtest"
 )
 
 // testdata holds the lockfiles the sbom packages' tests share: written ones

@@ -58,6 +58,13 @@ func readGoMod(in Input) (*Info, error) {
 			info.Roots = append(info.Roots, purl.New("Go", mod.Path, mod.Version))
 		}
 	}
+	if ref, from := goStdlib(mf); ref != "" {
+		// The standard library is a dependency of the module like any
+		// other, and the one vulnerability scanners most often find.
+		info.Roots = append(info.Roots, ref)
+		info.Known[ref] = true
+		info.Properties = map[string][]sbom.Property{ref: {{Name: PropertyGoVersionFrom, Value: from}}}
+	}
 	goModGraph(info, in.GoModCache, selected, mods)
 	sums, err := readGoSum(in)
 	if err != nil {
@@ -67,6 +74,27 @@ func readGoMod(in Input) (*Info, error) {
 		info.Hashes[ref] = []sbom.Hash{h}
 	}
 	return info, nil
+}
+
+// PropertyGoVersionFrom, on the Go standard library's component, says which
+// go.mod directive its version comes from: the toolchain directive names the
+// toolchain the module is developed with; the go directive only the least
+// Go version that builds it, so a product built with a newer patch release
+// may not have what a scan finds there.
+const PropertyGoVersionFrom = "sdlkit:go-version-from"
+
+// goStdlib returns the purl of the standard library version go.mod
+// records, as osv-scalibr's go.mod extractor reads it (the toolchain
+// directive first), and which directive gave it.
+func goStdlib(mf *modfile.File) (ref, from string) {
+	if mf.Toolchain != nil && mf.Toolchain.Name != "" {
+		v, _, _ := strings.Cut(mf.Toolchain.Name, "-")
+		return purl.New("Go", "stdlib", purl.GoStdlibVersion(v)), "go.mod toolchain directive"
+	}
+	if mf.Go != nil && mf.Go.Version != "" {
+		return purl.New("Go", "stdlib", purl.GoStdlibVersion(mf.Go.Version)), "go.mod go directive (the least Go version that builds the module)"
+	}
+	return "", ""
 }
 
 // modfileError names the line of modfile's first error, as FileError

@@ -49,6 +49,9 @@ type Info struct {
 	// are not components: one at the root is the product, and what they
 	// depend on is what the product depends on.
 	Locals []string
+	// Properties are annotations on the components by ref, e.g. where the
+	// Go standard library's version came from.
+	Properties map[string][]sbom.Property
 }
 
 // NewInfo returns an empty Info.
@@ -68,6 +71,7 @@ func (l *Info) Apply(c *sbom.Component) {
 	if len(c.Licenses) == 0 {
 		c.Licenses = l.Licenses[c.BOMRef]
 	}
+	c.Properties = sbom.UnionProperties(c.Properties, l.Properties[c.BOMRef])
 }
 
 // FileError is a file that could not be read or parsed.
