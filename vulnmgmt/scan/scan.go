@@ -157,14 +157,16 @@ func matchAll(ctx context.Context, store *advisories.Store, jobs []job) ([]Findi
 // matchOne finds the advisories that affect one component and groups
 // those that name the same flaw.
 func matchOne(store *advisories.Store, j job) ([]Finding, error) {
-	records, err := store.Lookup(j.pkg.Ecosystem, j.pkg.Name)
-	if err != nil {
-		return nil, fmt.Errorf("scan %s: %w", ref(j.comp), err)
-	}
 	var hits []hit
-	for _, v := range records {
-		if res := match.Affects(v, j.pkg); res.Affected {
-			hits = append(hits, hit{v: v, fixed: res.Fixed})
+	for _, p := range lookupsOf(j.pkg) {
+		records, err := store.Lookup(p.Ecosystem, p.Name)
+		if err != nil {
+			return nil, fmt.Errorf("scan %s: %w", ref(j.comp), err)
+		}
+		for _, v := range records {
+			if res := match.Affects(v, p); res.Affected {
+				hits = append(hits, hit{v: v, fixed: res.Fixed})
+			}
 		}
 	}
 	var out []Finding
@@ -172,6 +174,17 @@ func matchOne(store *advisories.Store, j job) ([]Finding, error) {
 		out = append(out, finding(j.comp, j.pkg.Ecosystem, group))
 	}
 	return out, nil
+}
+
+// lookupsOf returns the packages a component is matched as: itself and,
+// for the Go standard library, the Go toolchain of the same version (the
+// go command and its linker, which the Go vulnerability database lists as
+// the package "toolchain").
+func lookupsOf(p match.Package) []match.Package {
+	if p.Ecosystem == "Go" && p.Name == "stdlib" {
+		return []match.Package{p, {Ecosystem: "Go", Name: "toolchain", Version: p.Version}}
+	}
+	return []match.Package{p}
 }
 
 // hit is an advisory that affects a component.
