@@ -13,9 +13,16 @@ import (
 // of 270 MacroVectors (eq1…eq6), whose score FIRST's calculator tabulates;
 // from it, the vector loses the mean, over the MacroVector's groups with
 // a lower neighbour, of the score gap to that neighbour times how far the
-// vector lies from the MacroVector's most severe vectors relative to the
+// vector lies below the MacroVector's most severe vectors relative to the
 // MacroVector's depth. Everything is computed in integer tenths and exact
 // fractions, then rounded half up.
+//
+// How far: the calculator searches the most severe vectors for the first
+// that is at least as severe in every metric, and sums the vector's
+// distance from it per group. Every most severe vector of a group's level
+// sums to the same level (decodeGroup checks it), so that sum is the
+// vector's summed level less that common one, whichever vector the search
+// would find.
 
 //go:embed first-calculator/calculator-tables.json
 var calculatorTables []byte
@@ -40,18 +47,16 @@ var groups40 = [4][]int{
 	{mSC, mSI, mSA},
 }
 
-// maxVector40 gives levels of one group's metrics in one most severe
-// vector of a MacroVector (-1 for other metrics).
-type maxVector40 [mAR + 1]int8
-
 // tables40 holds FIRST's calculator tables, decoded.
 type tables40 struct {
 	// score is cvssLookup_global in tenths, by eq1…eq6; -1 where no
 	// MacroVector exists.
 	score [3][2][3][3][3][2]int8
-	// maxes is maxComposed and depth maxSeverity, by group (groups40)
-	// and the group's level (eq3*2+eq6 for the third).
-	maxes [4][6][]maxVector40
+	// top is the summed level of the group's metrics in the most
+	// severe vectors (maxComposed), -1 where there are none, and depth
+	// is maxSeverity, 0 where there is none; both by group (groups40) and
+	// the group's level (groupLevel40).
+	top   [4][6]int64
 	depth [4][6]int64
 }
 
@@ -149,11 +154,14 @@ func (v *vector40) score40() int {
 		}
 		n++
 		k := groupLevel40(eq, g)
-		dist := distance40(t.maxes[g][k], &lv, metrics)
+		dist := -t.top[g][k]
+		for _, m := range metrics {
+			dist += int64(lv[m])
+		}
 		sum += int64(value-lower) * dist * (d / t.depth[g][k])
 	}
-	if eq[4] < 2 { // eq5 has a lower MacroVector; its distance is always 0
-		n++
+	if _, ok := t.lookup([6]int{eq[0], eq[1], eq[2], eq[3], eq[4] + 1, eq[5]}); ok {
+		n++ // eq5 has a lower MacroVector; its proportion is always 0
 	}
 	if n == 0 {
 		return value
@@ -225,28 +233,6 @@ func inRange40(eq [6]int) bool {
 	return true
 }
 
-// distance40 returns how many steps the levels lv of metrics lie below
-// the first of maxes that is at least as severe in each of them. FIRST's
-// calculator searches the combinations of all groups' maxes for the first
-// at least as severe in every metric, which is the first of each group;
-// should a group have none (TestMaxVectorsDominate shows none lacks one),
-// it would take the last.
-func distance40(maxes []maxVector40, lv *[mAR + 1]int8, metrics []int) int64 {
-	var dist int64
-	for _, mx := range maxes {
-		dist = 0
-		ok := true
-		for _, m := range metrics {
-			dist += int64(lv[m] - mx[m])
-			ok = ok && lv[m] >= mx[m]
-		}
-		if ok {
-			break
-		}
-	}
-	return dist
-}
-
 // decodeTables40 reads calculator-tables.json.
 func decodeTables40(data []byte) (*tables40, error) {
 	type byLevel = map[string][]string
@@ -270,6 +256,11 @@ func decodeTables40(data []byte) (*tables40, error) {
 		return nil, fmt.Errorf("decode cvss v4.0 tables: %w", err)
 	}
 	t := &tables40{}
+	for g := range t.top {
+		for k := range t.top[g] {
+			t.top[g][k] = -1
+		}
+	}
 	if err := t.decodeScores(raw.Lookup); err != nil {
 		return nil, err
 	}
@@ -339,20 +330,23 @@ func (t *tables40) decodeScores(lookup map[string]float64) error {
 }
 
 // decodeGroup reads the most severe vectors and the depth of group g by
-// level, each most severe vector giving levels for exactly the group's
-// metrics.
+// level: each most severe vector gives a value for exactly the group's
+// metrics, and all of a level sum to the same level.
 func (t *tables40) decodeGroup(g int, maxes map[string][]string, depths map[string]int64) error {
 	for key, frags := range maxes {
 		k := digit(key)
-		if k < 0 || k >= len(t.maxes[g]) {
+		if k < 0 || k >= len(t.top[g]) {
 			return fmt.Errorf("decode cvss v4.0 tables: group %d level %q", g, key)
 		}
 		for _, f := range frags {
-			mx, err := decodeMaxVector(f, groups40[g])
+			top, err := decodeMaxVector(f, groups40[g])
 			if err != nil {
 				return err
 			}
-			t.maxes[g][k] = append(t.maxes[g][k], mx)
+			if t.top[g][k] >= 0 && t.top[g][k] != top {
+				return fmt.Errorf("decode cvss v4.0 tables: most severe vector %q is %d steps from the others of its level", f, top-t.top[g][k])
+			}
+			t.top[g][k] = top
 		}
 	}
 	for key, depth := range depths {
@@ -366,26 +360,26 @@ func (t *tables40) decodeGroup(g int, maxes map[string][]string, depths map[stri
 }
 
 // decodeMaxVector reads a most severe vector's fragment such as
-// "AV:N/PR:N/UI:N/", which must set each of metrics once.
-func decodeMaxVector(frag string, metrics []int) (maxVector40, error) {
-	var mx maxVector40
-	for i := range mx {
-		mx[i] = -1
-	}
+// "AV:N/PR:N/UI:N/", which must set each of metrics once, and returns its
+// summed level.
+func decodeMaxVector(frag string, metrics []int) (int64, error) {
+	var seen [mAR + 1]bool
+	var sum int64
 	n := 0
 	for part := range strings.SplitSeq(strings.TrimSuffix(frag, "/"), "/") {
 		name, value, _ := strings.Cut(part, ":")
 		m := metricIndex40(name, metrics)
-		if m < 0 || mx[m] >= 0 || len(value) != 1 || strings.IndexByte(levels40[m], value[0]) < 0 {
-			return mx, fmt.Errorf("decode cvss v4.0 tables: most severe vector %q", frag)
+		if m < 0 || seen[m] || len(value) != 1 || strings.IndexByte(levels40[m], value[0]) < 0 {
+			return 0, fmt.Errorf("decode cvss v4.0 tables: most severe vector %q", frag)
 		}
-		mx[m] = int8(strings.IndexByte(levels40[m], value[0]))
+		seen[m] = true
+		sum += int64(strings.IndexByte(levels40[m], value[0]))
 		n++
 	}
 	if n != len(metrics) {
-		return mx, fmt.Errorf("decode cvss v4.0 tables: most severe vector %q", frag)
+		return 0, fmt.Errorf("decode cvss v4.0 tables: most severe vector %q", frag)
 	}
-	return mx, nil
+	return sum, nil
 }
 
 // metricIndex40 finds the metric called name among metrics, -1 if absent.
