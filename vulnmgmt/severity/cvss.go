@@ -1,13 +1,11 @@
 package severity
 
 import (
-	"math"
 	"strings"
 
 	cvss20 "github.com/pandatix/go-cvss/20"
 	cvss30 "github.com/pandatix/go-cvss/30"
 	cvss31 "github.com/pandatix/go-cvss/31"
-	cvss40 "github.com/pandatix/go-cvss/40"
 )
 
 // fromVector scores a CVSS vector of an OSV severity entry (type CVSS_V2,
@@ -27,12 +25,12 @@ func fromVector(typ, vector string) (Severity, bool) {
 // when the vector does not parse.
 func Score(vector string) (float64, bool) {
 	switch {
-	case strings.HasPrefix(vector, "CVSS:4.0/"):
-		v, err := cvss40.ParseVector(vector)
+	case strings.HasPrefix(vector, prefix40):
+		v, err := parse40(vector)
 		if err != nil {
 			return 0, false
 		}
-		return round1(v.Score()), true
+		return float64(v.score40()) / 10, true
 	case strings.HasPrefix(vector, "CVSS:3.1/"):
 		v, err := cvss31.ParseVector(vector)
 		if err != nil {
@@ -54,6 +52,3 @@ func Score(vector string) (float64, bool) {
 	}
 	return 0, false
 }
-
-// round1 rounds to one decimal.
-func round1(x float64) float64 { return math.Round(x*10) / 10 }
