@@ -112,7 +112,7 @@ func Markdown(w io.Writer, r *scan.Result) error {
 		}
 		fmt.Fprintf(&b, "\n### %s\n\n| Severity | ID | Component | Version | Fixed in | VEX |\n|---|---|---|---|---|---|\n", heading)
 		for _, f := range fs {
-			fmt.Fprintf(&b, "| %s %s | %s | %s | %s | %s | %s |\n", f.Severity.Rating, score(f.Severity), md(f.ID), md(f.Component.Name),
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", severityCell(f.Severity), mdLink(f.ID), md(f.Component.Name),
 				md(f.Component.Version), md(orDash(strings.Join(f.Fixed, ", "))), md(vexCell(f)))
 		}
 	}
@@ -128,6 +128,25 @@ func Markdown(w io.Writer, r *scan.Result) error {
 		r.Target.Components, r.Store.Digest, r.Store.Records, r.Store.Newest.Format("2006-01-02"))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// severityCell is the rating, with the score when a vector gave one.
+func severityCell(s severity.Severity) string {
+	if s.Vector == "" {
+		return string(s.Rating)
+	}
+	return fmt.Sprintf("%s %.1f", s.Rating, s.Score)
+}
+
+// mdLink links an advisory id to its page on osv.dev, when the id is one
+// a URL path can carry as it is.
+func mdLink(id string) string {
+	for _, r := range id {
+		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' || r == ':') {
+			return md(id)
+		}
+	}
+	return "[" + id + "](https://osv.dev/vulnerability/" + id + ")"
 }
 
 // md escapes text for a Markdown table cell.

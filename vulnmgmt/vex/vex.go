@@ -58,6 +58,28 @@ type Statement struct {
 	Format string `json:"format"`
 }
 
+// MarshalJSON writes the OpenVEX statement with Source and Format beside
+// its fields; without it, the embedded statement's own MarshalJSON would
+// be promoted and drop them.
+func (s *Statement) MarshalJSON() ([]byte, error) {
+	inner, err := json.Marshal(&s.Statement)
+	if err != nil {
+		return nil, err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(inner, &fields); err != nil {
+		return nil, err
+	}
+	for k, v := range map[string]string{"source": s.Source, "format": s.Format} {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		fields[k] = raw
+	}
+	return json.Marshal(fields)
+}
+
 // Suppresses reports whether the statement makes a finding no longer
 // count: not_affected (with a justification or impact statement) and fixed.
 func (s *Statement) Suppresses() bool {
