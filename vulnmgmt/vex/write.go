@@ -80,7 +80,6 @@ func Add(doc *Document, s ovex.Statement, now time.Time) error {
 		return err
 	}
 	doc.Statements = append(doc.Statements, s)
-	doc.ID = "" // the canonical id follows the content
 	return nil
 }
 
@@ -99,8 +98,9 @@ func checkPURL(p string) error {
 	return nil
 }
 
-// WriteOpenVEX writes doc as JSON, with its canonical id (a hash of its
-// statements) when it has none.
+// WriteOpenVEX writes doc as JSON, with a canonical id (a hash of its
+// statements) when it has none yet; an edited document keeps its id, as
+// OpenVEX asks, and says it changed by its version.
 func WriteOpenVEX(w io.Writer, doc *Document) error {
 	if doc.ID == "" {
 		if _, err := doc.GenerateCanonicalID(); err != nil {
