@@ -219,7 +219,7 @@ func readVEX(ctx context.Context, files []string) ([][]vex.Statement, error) {
 		if err != nil {
 			return nil, inputError(err)
 		}
-		stmts, err := vex.Parse(data, strconv.Quote(f))
+		stmts, err := vex.Parse(data, f)
 		if err != nil {
 			return nil, inputError(err, "sdlkit reads OpenVEX, CycloneDX VEX (or a BOM's vulnerabilities) and CSAF 2.0")
 		}

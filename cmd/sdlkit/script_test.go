@@ -61,6 +61,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode": cmdExitCode,
 			"jsonlen":  cmdJSONLen,
+			"jsoneq":   cmdJSONEq,
 		},
 		RequireExplicitExec: true,
 	})
@@ -148,22 +149,46 @@ func cmdJSONLen(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 3 || neg {
 		ts.Fatalf("usage: jsonlen FILE PATH N")
 	}
-	var v any
-	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &v))
-	if args[1] != "." {
-		for _, key := range strings.Split(args[1], ".") {
-			m, ok := v.(map[string]any)
-			if !ok {
-				ts.Fatalf("%s: %q is not inside an object", args[0], key)
-			}
-			v = m[key]
-		}
-	}
-	list, ok := v.([]any)
+	list, ok := jsonAt(ts, args[0], args[1]).([]any)
 	if !ok {
 		ts.Fatalf("%s: %s is not an array", args[0], args[1])
 	}
 	if strconv.Itoa(len(list)) != args[2] {
 		ts.Fatalf("%s: %s has %d elements, want %s", args[0], args[1], len(list), args[2])
 	}
+}
+
+// cmdJSONEq asserts that the values at PATH (dot-separated keys) of two
+// JSON files are equal and not empty: 'jsoneq FILE1 FILE2 PATH'.
+func cmdJSONEq(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: jsoneq FILE1 FILE2 PATH")
+	}
+	a, b := jsonAt(ts, args[0], args[2]), jsonAt(ts, args[1], args[2])
+	if a == nil || b == nil {
+		ts.Fatalf("%s: no value in %s or %s", args[2], args[0], args[1])
+	}
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if eq := string(ja) == string(jb); eq == neg {
+		ts.Fatalf("%s: %s in %s, %s in %s", args[2], ja, args[0], jb, args[1])
+	}
+}
+
+// jsonAt returns the value at path (dot-separated keys, "." for the whole
+// document) of the JSON file.
+func jsonAt(ts *testscript.TestScript, file, path string) any {
+	var v any
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(file)), &v))
+	if path == "." {
+		return v
+	}
+	for _, key := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			ts.Fatalf("%s: %q is not inside an object", file, key)
+		}
+		v = m[key]
+	}
+	return v
 }

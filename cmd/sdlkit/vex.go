@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -149,7 +148,7 @@ func runVEXAdd(ctx context.Context, a *app, file string, so statementOptions) er
 	if err != nil {
 		return inputError(err)
 	}
-	doc, err := vex.ReadOpenVEX(data, strconv.Quote(file))
+	doc, err := vex.ReadOpenVEX(data, file)
 	if err != nil {
 		return inputError(err)
 	}

@@ -134,6 +134,9 @@ func (im *importer) importSource(ctx context.Context, src Source) error {
 	switch {
 	case src.Snapshot != nil:
 		si.Kind, si.Signer = "snapshot", src.Snapshot.Signer
+		if !src.Snapshot.Verified {
+			si.Signer = Unverified
+		}
 		err = src.Snapshot.records(ctx, add)
 	default:
 		if fi, statErr := os.Stat(src.Path); statErr == nil && fi.IsDir() {

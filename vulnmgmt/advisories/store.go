@@ -116,7 +116,8 @@ type SourceInfo struct {
 	Skipped   int `json:"skipped"`
 	// Newest is the newest modified time among the source's records.
 	Newest time.Time `json:"newest"`
-	// Signer names who signed a snapshot, "" for other sources.
+	// Signer names who signed a snapshot, Unverified for one imported
+	// without checking its signature, "" for other sources.
 	Signer string `json:"signer,omitempty"`
 }
 
@@ -128,6 +129,10 @@ type Skip struct {
 
 // MaxSkipped is how many skipped records Info lists.
 const MaxSkipped = 1000
+
+// Unverified is the Signer of a snapshot imported without checking who
+// signed it.
+const Unverified = "UNVERIFIED"
 
 // Path is the store file of the store directory dir.
 func Path(dir string) string { return filepath.Join(dir, FileName) }

@@ -80,8 +80,8 @@ type Finding struct {
 	Severity severity.Severity `json:"severity"`
 	// Fixed are the versions that fix it, per the matched ranges.
 	Fixed      []string  `json:"fixed"`
-	Published  time.Time `json:"published,omitempty"`
-	Modified   time.Time `json:"modified,omitempty"`
+	Published  time.Time `json:"published,omitzero"`
+	Modified   time.Time `json:"modified,omitzero"`
 	References []string  `json:"references,omitempty"`
 	// Advisories are the ids of the matched records.
 	Advisories []string `json:"advisories"`

@@ -91,10 +91,10 @@ func (s *Statement) Suppresses() bool {
 func Read(r io.Reader, name string) ([]Statement, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxDocumentSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("read vex %s: %w", name, err)
+		return nil, fmt.Errorf("read vex %q: %w", name, err)
 	}
 	if len(data) > MaxDocumentSize {
-		return nil, fmt.Errorf("read vex %s: larger than the %d MiB limit for a VEX document", name, MaxDocumentSize>>20)
+		return nil, fmt.Errorf("read vex %q: larger than the %d MiB limit for a VEX document", name, MaxDocumentSize>>20)
 	}
 	return Parse(data, name)
 }
@@ -108,7 +108,7 @@ func Parse(data []byte, name string) ([]Statement, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&probe); err != nil {
-		return nil, fmt.Errorf("read vex %s: %v", name, err)
+		return nil, fmt.Errorf("read vex %q: %v", name, err)
 	}
 	var (
 		stmts []Statement
@@ -125,7 +125,7 @@ func Parse(data []byte, name string) ([]Statement, error) {
 		err = ErrUnknownFormat
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read vex %s: %w", name, err)
+		return nil, fmt.Errorf("read vex %q: %w", name, err)
 	}
 	return stmts, nil
 }
@@ -151,7 +151,7 @@ func parseOpenVEX(data []byte, context, name string) ([]Statement, error) {
 		if err := s.Validate(); err != nil {
 			return nil, fmt.Errorf("statement %d: %w", i, err)
 		}
-		out = append(out, Statement{Statement: s, Source: fmt.Sprintf("%s#%d", name, i), Format: "openvex"})
+		out = append(out, Statement{Statement: s, Source: fmt.Sprintf("%s#/statements/%d", name, i), Format: "openvex"})
 	}
 	return out, nil
 }

@@ -138,11 +138,11 @@ func TestLatestStatementWins(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ doc, want string }{
-		{`{"hello": 1}`, "read vex x: not an OpenVEX, CycloneDX or CSAF document"},
-		{`{"@context": `, "read vex x: unexpected EOF"},
-		{`{"document": {"category": "csaf_vex"}, "product_tree": {}, "vulnerabilities": [{"cve": "CVE-1", "product_status": {"fixed": ["nope"]}}]}`, `read vex x: vulnerabilities[0].product_status.fixed: product "nope" is not in the product tree`},
-		{`{"bomFormat": "CycloneDX", "specVersion": "1.6", "vulnerabilities": [{"id": "CVE-1", "analysis": {"state": "maybe"}}]}`, `read vex x: vulnerabilities[0]: unknown analysis state "maybe"`},
-		{`{"@context": "https://openvex.dev/ns/v0.2.0", "statements": [{"vulnerability": {"name": "CVE-1"}, "products": [{"@id": "pkg:npm/a"}], "status": "not_affected"}]}`, "read vex x: statement 0: "},
+		{`{"hello": 1}`, `read vex "x": not an OpenVEX, CycloneDX or CSAF document`},
+		{`{"@context": `, `read vex "x": unexpected EOF`},
+		{`{"document": {"category": "csaf_vex"}, "product_tree": {}, "vulnerabilities": [{"cve": "CVE-1", "product_status": {"fixed": ["nope"]}}]}`, `read vex "x": vulnerabilities[0].product_status.fixed: product "nope" is not in the product tree`},
+		{`{"bomFormat": "CycloneDX", "specVersion": "1.6", "vulnerabilities": [{"id": "CVE-1", "analysis": {"state": "maybe"}}]}`, `read vex "x": vulnerabilities[0]: unknown analysis state "maybe"`},
+		{`{"@context": "https://openvex.dev/ns/v0.2.0", "statements": [{"vulnerability": {"name": "CVE-1"}, "products": [{"@id": "pkg:npm/a"}], "status": "not_affected"}]}`, `read vex "x": statement 0: `},
 	} {
 		_, err := Parse([]byte(tc.doc), "x")
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {

@@ -39,14 +39,14 @@ func ReadOpenVEX(data []byte, name string) (*Document, error) {
 		Context string `json:"@context"`
 	}
 	if err := json.Unmarshal(data, &probe); err != nil {
-		return nil, fmt.Errorf("read vex %s: %v", name, err)
+		return nil, fmt.Errorf("read vex %q: %v", name, err)
 	}
 	if probe.Context != ovex.ContextLocator() {
-		return nil, fmt.Errorf("read vex %s: @context %q: only an OpenVEX %s document can be extended", name, probe.Context, strings.TrimPrefix(ovex.ContextLocator(), ovex.Context+"/"))
+		return nil, fmt.Errorf("read vex %q: @context %q: only an OpenVEX %s document can be extended", name, probe.Context, strings.TrimPrefix(ovex.ContextLocator(), ovex.Context+"/"))
 	}
 	doc, err := ovex.Parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("read vex %s: %w", name, err)
+		return nil, fmt.Errorf("read vex %q: %w", name, err)
 	}
 	return doc, nil
 }
