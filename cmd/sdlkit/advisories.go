@@ -127,7 +127,7 @@ func (o *snapshotPolicy) verify(ctx context.Context, s *advisories.Snapshot) err
 		return usageErrorf("import snapshot %q: give --snapshot-key PUB, or --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp] and --trusted-root, to check who signed it (or --insecure-unsigned)", s.Path)
 	}
 	if s.Bundle == nil {
-		return checkFailed(fmt.Errorf("import snapshot %q: it is not signed", s.Path), "a snapshot made with 'sdlkit advisories export --key KEY' is signed; --insecure-unsigned imports an unsigned one")
+		return inputError(fmt.Errorf("import snapshot %q: it is not signed", s.Path), "a snapshot made with 'sdlkit advisories export --key KEY' is signed; --insecure-unsigned imports an unsigned one")
 	}
 	b, err := signing.ReadBundle(s.Path+":manifest.json.sigstore.json", s.Bundle)
 	if err != nil {
@@ -162,7 +162,7 @@ func (o *snapshotPolicy) verify(ctx context.Context, s *advisories.Snapshot) err
 	}
 	res, err := signing.Verify(b, signing.DigestBytes(s.Manifest), p)
 	if err != nil {
-		return verifyError(fmt.Errorf("import snapshot %q: %w", s.Path, err))
+		return inputError(fmt.Errorf("import snapshot %q: %w", s.Path, err), "the snapshot was altered, or signed by someone else: check --snapshot-key or the certificate identity")
 	}
 	if res.Identity != "" {
 		s.Signer = res.Identity + " (" + res.Issuer + ")"

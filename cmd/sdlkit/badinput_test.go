@@ -1,11 +1,13 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -96,18 +98,28 @@ requirements:
     automation: manual
 `)
 	write("ok.cdx.json", `{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{"type":"library","name":"a","version":"1.0.0","purl":"pkg:npm/a@1.0.0","bom-ref":"pkg:npm/a@1.0.0"}]}`+"\n")
+	npmExport, err := os.ReadFile(filepath.Join("..", "..", "vulnmgmt", "testdata", "advisories", "npm-all.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("npm-all.zip", string(npmExport))
+	write("triage.vex.json", `{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/vex/1", "author": "psirt@example.com",
+"timestamp": "2026-12-01T10:00:00Z", "version": 1, "statements": [{"vulnerability": {"name": "CVE-2024-37890"},
+"products": [{"@id": "pkg:npm/ws@7.5.9"}], "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"}]}`+"\n")
 	for _, args := range [][]string{
 		{"key", "generate", "--output-prefix", "$W/k"},
 		{"key", "generate", "--output-prefix", "$W/k2"},
 		{"sign", "$W/fw.bin", "--key", "$W/k.key"},
 		{"release", "sign", "$W/rel", "--key", "$W/k.key"},
+		{"advisories", "import", "--db", "$W/db", "$W/npm-all.zip"},
+		{"advisories", "export", "$W/snap.zip", "--db", "$W/db", "--key", "$W/k.key"},
 	} {
 		if code, _, stderr := runIn(t, dir, args, nil); code != 0 {
 			t.Fatalf("fixture %v: exit %d: %s", args, code, stderr)
 		}
 	}
 	f := &fixtures{dir: dir, files: map[string][]byte{}}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -631,6 +643,132 @@ func badInputRows(f *fixtures) []badInputRow {
 		sbomRow("invalid UTF-8 in a string", 2, escaped("$W/bad.cdx.json"), func(t *testing.T, w string) {
 			writeFile(t, filepath.Join(w, "bad.cdx.json"), []byte("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"version\":1,\"components\":[{\"type\":\"library\",\"name\":\"a\xff\",\"version\":\"1\"}]}"))
 		}, "diff", "$W/ok.cdx.json", "$W/bad.cdx.json"),
+	)
+	add(vulnRows(f)...)
+	return rows
+}
+
+// vulnRows are the rows of the advisory store, scan and vex commands. The
+// fixtures hold a store (db/) of the sample npm advisories, the export it
+// came from, a signed snapshot of it and an OpenVEX document; a failed
+// import must leave the store as it was, which the folder's snapshot
+// checks.
+func vulnRows(f *fixtures) []badInputRow {
+	var rows []badInputRow
+	add := func(r ...badInputRow) { rows = append(rows, r...) }
+	db := []string{"--db", "$W/db"}
+	row := func(name string, exit int, want string, setup func(*testing.T, string), args ...string) badInputRow {
+		return badInputRow{name: strings.Join(args[:min(2, len(args))], " ") + "/" + name, args: args, exit: exit, want: want, setup: setup}
+	}
+	withoutDir := func(classes []fileClass) []fileClass {
+		var out []fileClass
+		for _, c := range classes {
+			if c.name != "directory" {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	// A directory is a valid source of OSV files (an empty one adds none),
+	// and a valid scan target.
+	exportIn := slot{file: "npm-all.zip", other: "ok.cdx.json", classes: withoutDir(smallInput)}
+	add(slotRows(f, append([]string{"advisories", "import", "{}"}, db...), exportIn)...)
+	add(slotRows(f, append([]string{"advisories", "import", "$W/npm-all.zip", "{}"}, db...), exportIn)...)
+	snapIn := slot{file: "snap.zip", other: "ok.cdx.json", classes: withoutDir(smallInput)}
+	add(slotRows(f, append([]string{"advisories", "import", "{}", "--snapshot-key", "$W/k.pub"}, db...), snapIn)...)
+	pubIn := slot{file: "k.pub", other: "p.json", classes: smallInput}
+	add(slotRows(f, append([]string{"advisories", "import", "$W/snap.zip", "--snapshot-key", "{}"}, db...), pubIn)...)
+	targetIn := slot{file: "ok.cdx.json", other: "k.pub", classes: withoutDir(smallInput)}
+	add(slotRows(f, append([]string{"scan", "{}"}, db...), targetIn)...)
+	vexIn := slot{file: "triage.vex.json", other: "ok.cdx.json", classes: smallInput}
+	add(slotRows(f, append([]string{"scan", "$W/ok.cdx.json", "--vex", "{}"}, db...), vexIn)...)
+	add(slotRows(f, []string{"vex", "show", "{}"}, vexIn)...)
+	add(slotRows(f, []string{"vex", "add", "{}", "--vulnerability", "CVE-1", "--product", "pkg:npm/a@1", "--status", "fixed"}, vexIn)...)
+	add(slotRows(f, []string{"scan", "$W/ok.cdx.json", "--db", "{}"}, slot{file: "db", classes: []fileClass{missing, notDir, ctlInName, nlInName}})...)
+
+	zipOf := func(entries map[string]string) []byte {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for name, data := range entries {
+			w, err := zw.Create(name)
+			if err != nil {
+				panic(err)
+			}
+			if _, err := w.Write([]byte(data)); err != nil {
+				panic(err)
+			}
+		}
+		if err := zw.Close(); err != nil {
+			panic(err)
+		}
+		return buf.Bytes()
+	}
+	put := func(name string, data []byte) func(*testing.T, string) {
+		return func(t *testing.T, w string) { writeFile(t, filepath.Join(w, name), data) }
+	}
+	// A snapshot with one record changed after signing: the manifest's
+	// digest no longer matches the entry.
+	tampered := func(t *testing.T, w string) {
+		zr, err := zip.NewReader(bytes.NewReader(f.files["snap.zip"]), int64(len(f.files["snap.zip"])))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		changed := false
+		for _, e := range zr.File {
+			rc, err := e.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.HasPrefix(e.Name, "records/") && !changed {
+				data, changed = bytes.Replace(data, []byte(`"summary": "`), []byte(`"summary": "harmless: `), 1), true
+			}
+			out, err := zw.Create(e.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := out.Write(data); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(w, "tampered.zip"), buf.Bytes())
+	}
+	add(
+		row("zip entry climbing out", 2, escaped("$W/evil.zip"), put("evil.zip", zipOf(map[string]string{"../../GHSA-x.json": `{"id": "GHSA-x"}`, "ok/../../../etc/x.json": "{}"})),
+			append([]string{"advisories", "import", "$W/evil.zip"}, db...)...),
+		row("tampered snapshot", 2, escaped("$W/tampered.zip"), tampered, append([]string{"advisories", "import", "$W/tampered.zip", "--snapshot-key", "$W/k.pub"}, db...)...),
+		row("snapshot signed by another key", 2, escaped("$W/snap.zip"), nil, append([]string{"advisories", "import", "$W/snap.zip", "--snapshot-key", "$W/k2.pub"}, db...)...),
+		row("snapshot without a signer policy", 2, escaped("$W/snap.zip"), nil, append([]string{"advisories", "import", "$W/snap.zip"}, db...)...),
+		row("corrupt store", 2, escaped("$W/bad-db"), func(t *testing.T, w string) {
+			if err := os.Mkdir(filepath.Join(w, "bad-db"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(w, "bad-db", "store.db"), bytes.Repeat([]byte("not a bbolt file "), 1000))
+		}, "scan", "$W/ok.cdx.json", "--db", "$W/bad-db"),
+		row("status of no store", 2, escaped("$W/none"), nil, "advisories", "status", "--db", "$W/none"),
+		row("export of no store", 2, escaped("$W/none"), nil, "advisories", "export", "$W/out.zip", "--db", "$W/none", "--key", "$W/k.key"),
+		row("export over the key", 2, escaped("$W/k.key"), nil, append([]string{"advisories", "export", "$W/k.key", "--key", "$W/k.key"}, db...)...),
+		row("export over the store", 2, escaped("$W/db/store.db"), nil, append([]string{"advisories", "export", "$W/db/store.db", "--key", "$W/k.key"}, db...)...),
+		row("export in missing directory", 2, escaped("$W/nodir/s.zip"), nil, append([]string{"advisories", "export", "$W/nodir/s.zip", "--key", "$W/k.key"}, db...)...),
+		row("fetch from nowhere", 2, "127.0.0.1:1", nil, "advisories", "fetch", "--db", "$W/db", "--ecosystem", "npm", "--base-url", "http://127.0.0.1:1"),
+		row("output is the target", 2, escaped("$W/ok.cdx.json"), nil, append([]string{"scan", "$W/ok.cdx.json", "-o", "$W/ok.cdx.json"}, db...)...),
+		row("output is the VEX", 2, escaped("$W/triage.vex.json"), nil, append([]string{"scan", "$W/ok.cdx.json", "--vex", "$W/triage.vex.json", "-o", "$W/triage.vex.json"}, db...)...),
+		row("output is the store", 2, escaped("$W/db/store.db"), nil, append([]string{"scan", "$W/ok.cdx.json", "-o", "$W/db/store.db"}, db...)...),
+		row("output in missing directory", 2, escaped("$W/nodir/r.json"), nil, append([]string{"scan", "$W/ok.cdx.json", "-o", "$W/nodir/r.json"}, db...)...),
+		row("SBOM that is not JSON", 2, escaped("$W/bad.cdx.json"), put("bad.cdx.json", []byte("{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\",\n\"components\": [}")),
+			append([]string{"scan", "$W/bad.cdx.json"}, db...)...),
+		row("create over a document", 2, escaped("$W/triage.vex.json"), nil, "vex", "create", "$W/triage.vex.json", "--author", "x"),
+		row("add to a CycloneDX document", 2, escaped("$W/ok.cdx.json"), nil, "vex", "add", "$W/ok.cdx.json", "--vulnerability", "CVE-1", "--product", "pkg:npm/a@1", "--status", "fixed"),
+		row("add without justification", 2, escaped("$W/triage.vex.json"), nil, "vex", "add", "$W/triage.vex.json", "--vulnerability", "CVE-1", "--product", "pkg:npm/a@1", "--status", "not_affected"),
 	)
 	return rows
 }

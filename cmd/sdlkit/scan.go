@@ -19,6 +19,7 @@ import (
 	"github.com/sdlkit/sdlkit/sbom"
 	"github.com/sdlkit/sdlkit/sbom/format"
 	"github.com/sdlkit/sdlkit/sbom/generate"
+	"github.com/sdlkit/sdlkit/vulnmgmt/advisories"
 	"github.com/sdlkit/sdlkit/vulnmgmt/report"
 	"github.com/sdlkit/sdlkit/vulnmgmt/scan"
 	"github.com/sdlkit/sdlkit/vulnmgmt/severity"
@@ -97,6 +98,9 @@ func runScan(ctx context.Context, a *app, opts scanOptions) error {
 	inputs := []namedPath{{kind: "target", path: opts.target}}
 	for _, v := range opts.vexFiles {
 		inputs = append(inputs, namedPath{kind: "vex", path: v})
+	}
+	if dir, err := opts.db.resolve(a); err == nil {
+		inputs = append(inputs, namedPath{kind: "advisory store", path: advisories.Path(dir)})
 	}
 	if err := checkOutputs([]namedPath{{kind: "scan result", path: cmpOrDash(opts.output)}}, inputs); err != nil {
 		return err

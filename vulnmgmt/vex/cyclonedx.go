@@ -2,6 +2,7 @@ package vex
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -44,7 +45,9 @@ func parseCycloneDX(data []byte, name string) ([]Statement, error) {
 	}
 	purls := bomRefPURLs(&bom)
 	if bom.Vulnerabilities == nil {
-		return nil, nil
+		// An SBOM given where triage decisions were meant: saying nothing
+		// would let every finding through unremarked.
+		return nil, errors.New("a CycloneDX document without vulnerabilities: an SBOM, not VEX")
 	}
 	var out []Statement
 	for i, v := range *bom.Vulnerabilities {

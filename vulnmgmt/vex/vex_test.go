@@ -82,9 +82,14 @@ func TestCycloneDX(t *testing.T) {
 			t.Errorf("%s: %d statements, first %+v; want one %s for CVE-2021-44228", file, len(got), got, want)
 		}
 	}
-	// A BOM without analysis has no statements.
-	if got := readFile(t, "cyclonedx/bom.json"); len(got) != 0 {
-		t.Errorf("bom.json: %d statements, want none", len(got))
+	// A BOM without vulnerabilities is an SBOM given where VEX was meant:
+	// refused, rather than read as no decisions.
+	data, err := os.ReadFile(filepath.Join("testdata", "cyclonedx", "bom.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Parse(data, "bom.json"); err == nil || !strings.Contains(err.Error(), "an SBOM, not VEX") {
+		t.Errorf("bom.json: %d statements, err %v; want it refused as an SBOM", len(got), err)
 	}
 }
 
