@@ -252,7 +252,9 @@ func loadTarget(ctx context.Context, a *app, target string) (*sbom.BOM, error) {
 			return b, nil
 		}
 	}
-	b, err := generate.SBOM(ctx, target, generate.Options{GoModuleCache: generate.DefaultGoModuleCache(a.getenv)})
+	// The module cache only adds edges to the Go module graph: a scan
+	// needs the components, which go.mod lists in full.
+	b, err := generate.SBOM(ctx, target, generate.Options{NoGoModuleCache: true})
 	if err != nil {
 		if errors.Is(err, generate.ErrUnknownFile) {
 			return nil, inputError(err, "scan takes an SBOM (CycloneDX, SPDX), a directory, a lockfile or a Go binary")

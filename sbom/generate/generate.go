@@ -199,11 +199,26 @@ func (g *generator) readAll(ctx context.Context, files []fileResult) {
 			}
 		}()
 	}
-	for i := range files {
+	for _, i := range g.largestFirst(files) {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
+}
+
+// largestFirst orders the files by size, largest first, so that the
+// largest lockfile does not start last and leave the other cores idle.
+func (g *generator) largestFirst(files []fileResult) []int {
+	order := make([]int, len(files))
+	sizes := make([]int64, len(files))
+	for i := range files {
+		order[i] = i
+		if info, err := os.Lstat(filepath.Join(g.root, filepath.FromSlash(files[i].rel))); err == nil {
+			sizes[i] = info.Size()
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sizes[b], sizes[a]) })
+	return order
 }
 
 // mergeAll adds each file's components and graph; a file's error stops it
@@ -242,20 +257,39 @@ func (g *generator) read(ctx context.Context, f *fileResult) {
 			return
 		}
 	}
+	// The reader and scalibr's extractor parse the same file; they run
+	// side by side (a large pnpm-lock.yaml is parsed twice), and the
+	// extractor's error, which carries positions, still comes first.
+	type extraResult struct {
+		info *lockfile.Info
+		err  error
+	}
+	var extra chan extraResult
+	if !first && k != nil && k.Read != nil {
+		extra = make(chan extraResult, 1)
+		go func() {
+			info, err := g.readExtra(k, f.rel)
+			extra <- extraResult{info, err}
+		}()
+	}
 	pkgs, known, err := g.extractFile(ctx, f.rel)
 	if err == nil && !known && k == nil && f.rel == g.file {
 		// A file given as the target that no format claims: a Go binary
 		// without the executable bit, or nothing sdlkit reads.
 		pkgs, err = g.readAsBinary(ctx, f.rel)
 	}
+	if extra != nil {
+		r := <-extra
+		if err == nil {
+			f.extra, f.err = r.info, r.err
+		}
+	}
 	if err != nil {
 		f.err = err
 		return
 	}
-	if !first {
-		if f.extra, f.err = g.readExtra(k, f.rel); f.err != nil {
-			return
-		}
+	if f.err != nil {
+		return
 	}
 	for i, p := range pkgs {
 		c := toComponent(p)
