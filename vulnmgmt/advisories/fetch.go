@@ -1,6 +1,7 @@
 package advisories
 
 import (
+	"archive/zip"
 	"context"
 	"fmt"
 	"io"
@@ -73,6 +74,13 @@ func Download(ctx context.Context, base, ecosystem, dir string, progress func(in
 	if err := f.Close(); err != nil {
 		return "", fmt.Errorf("fetch %s: %w", u, err)
 	}
+	// A proxy's or mirror's error page can come with a 200: say so here,
+	// naming the address rather than the temporary file.
+	zr, err := zip.OpenReader(f.Name())
+	if err != nil {
+		return "", fmt.Errorf("fetch %s: the answer is not a zip export: %v", u, err)
+	}
+	zr.Close()
 	return filepath.Clean(f.Name()), nil
 }
 
