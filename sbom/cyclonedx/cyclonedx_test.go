@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sdlkit/sdlkit/sbom/cyclonedx"
 	"github.com/sdlkit/sdlkit/internal/sbomtest"
+	"github.com/sdlkit/sdlkit/sbom/cyclonedx"
 
 	"github.com/google/go-cmp/cmp"
 )

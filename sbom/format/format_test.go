@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/sdlkit/sdlkit/internal/sbomtest"
 	"github.com/sdlkit/sdlkit/sbom/diff"
 	"github.com/sdlkit/sdlkit/sbom/format"
-	"github.com/sdlkit/sdlkit/internal/sbomtest"
 
 	"github.com/google/go-cmp/cmp"
 )

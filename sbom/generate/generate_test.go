@@ -15,8 +15,8 @@ import (
 
 	"github.com/sdlkit/sdlkit/sbom/cyclonedx"
 
-	"github.com/sdlkit/sdlkit/sbom"
 	"github.com/sdlkit/sdlkit/internal/sbomtest"
+	"github.com/sdlkit/sdlkit/sbom"
 
 	"github.com/google/go-cmp/cmp"
 )

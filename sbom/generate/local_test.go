@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/sdlkit/sdlkit/sbom"
 	"github.com/sdlkit/sdlkit/internal/sbomtest"
+	"github.com/sdlkit/sdlkit/sbom"
 )
 
 // gemfileLockWithPathForTest is a Gemfile.lock written for this test in the

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sdlkit/sdlkit/sbom"
 	"github.com/sdlkit/sdlkit/internal/sbomtest"
+	"github.com/sdlkit/sdlkit/sbom"
 
 	"github.com/google/go-cmp/cmp"
 )

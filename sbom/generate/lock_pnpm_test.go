@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/sdlkit/sdlkit/sbom"
 	"github.com/sdlkit/sdlkit/internal/sbomtest"
+	"github.com/sdlkit/sdlkit/sbom"
 
 	"github.com/google/go-cmp/cmp"
 )

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/sdlkit/sdlkit/sbom/cyclonedx"
 	"github.com/sdlkit/sdlkit/internal/sbomtest"
+	"github.com/sdlkit/sdlkit/sbom/cyclonedx"
 	"github.com/sdlkit/sdlkit/sbom/spdx"
 
 	"github.com/sdlkit/sdlkit/sbom"

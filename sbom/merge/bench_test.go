@@ -5,9 +5,9 @@ import (
 	"os"
 	"testing"
 
+	"github.com/sdlkit/sdlkit/internal/sbomtest"
 	"github.com/sdlkit/sdlkit/sbom"
 	"github.com/sdlkit/sdlkit/sbom/cyclonedx"
-	"github.com/sdlkit/sdlkit/internal/sbomtest"
 	"github.com/sdlkit/sdlkit/sbom/merge"
 )
 

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sdlkit/sdlkit/internal/sbomtest"
 	"github.com/sdlkit/sdlkit/sbom"
 	"github.com/sdlkit/sdlkit/sbom/cyclonedx"
-	"github.com/sdlkit/sdlkit/internal/sbomtest"
 	"github.com/sdlkit/sdlkit/sbom/validate"
 
 	"github.com/google/go-cmp/cmp"

@@ -5,9 +5,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/sdlkit/sdlkit/internal/sbomtest"
 	"github.com/sdlkit/sdlkit/sbom"
 	"github.com/sdlkit/sdlkit/sbom/generate"
-	"github.com/sdlkit/sdlkit/internal/sbomtest"
 	"github.com/sdlkit/sdlkit/sbom/validate"
 )
 
