@@ -220,7 +220,7 @@ func (im *importer) add(si *SourceInfo, r *entryResult) error {
 		if err != nil {
 			return fmt.Errorf("record %s in the store: %w", id, err)
 		}
-		if !v.GetModified().AsTime().After(head.modified) {
+		if !replaces(v.GetModified().AsTime(), r.val, head) {
 			si.Unchanged++
 			return nil
 		}
@@ -239,6 +239,18 @@ func (im *importer) add(si *SourceInfo, r *entryResult) error {
 		return err
 	}
 	return im.index(v)
+}
+
+// replaces reports whether a record modified at modified, stored as val,
+// replaces the stored record of the same id: the later modified time wins
+// and, for the same time with other content, the larger content digest, so
+// that the store's digest does not depend on the order of the sources.
+func replaces(modified time.Time, val []byte, old recordHeader) bool {
+	if !modified.Equal(old.modified) {
+		return modified.After(old.modified)
+	}
+	head, err := parseHeader(val)
+	return err == nil && bytes.Compare(head.sum[:], old.sum[:]) > 0
 }
 
 // parseEntry decodes an entry's record and returns its JSON (YAML is
