@@ -48,11 +48,24 @@ func TestParseErrors(t *testing.T) {
 		{"not json", `{"id": `, "read advisory not json: "},
 		{"bad time", `{"id": "X-1", "modified": "yesterday"}`, "read advisory bad time: "},
 		{"yaml list", "- a\n- b\n", "read advisory yaml list: "},
+		// Ids name files (<ID>.json in exports and snapshots) and appear
+		// in messages.
+		{"id path", `{"id": "../../etc/passwd", "modified": "2024-01-01T00:00:00Z"}`, `read advisory id path: not a valid OSV record: id "../../etc/passwd" has a path separator`},
+		{"id windows path", `{"id": "a\\b", "modified": "2024-01-01T00:00:00Z"}`, `read advisory id windows path: not a valid OSV record: id "a\\b" has a path separator`},
+		{"id space", `{"id": "GHSA 1", "modified": "2024-01-01T00:00:00Z"}`, `read advisory id space: not a valid OSV record: id "GHSA 1" has a space`},
+		{"id escape", `{"id": "GHSA-\u001b[2J", "modified": "2024-01-01T00:00:00Z"}`, `read advisory id escape: not a valid OSV record: id "GHSA-\x1b[2J" has a space, control character`},
+		{"id NUL", `{"id": "GHSA-\u0000", "modified": "2024-01-01T00:00:00Z"}`, `read advisory id NUL: not a valid OSV record: id "GHSA-\x00" has a space, control character`},
+		{"id long", `{"id": "` + strings.Repeat("A", MaxIDLength+1) + `", "modified": "2024-01-01T00:00:00Z"}`, "read advisory id long: not a valid OSV record: id longer than 250 bytes"},
 	}
 	for _, tt := range tests {
 		_, err := Parse([]byte(tt.doc), tt.name)
 		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("%s: err = %v, want prefix %q", tt.name, err, tt.want)
+		}
+	}
+	for _, id := range []string{"GHSA-jfh8-c2jp-5v3q", "openSUSE-SU-2024:13491-1", "BIT-apache-2021-44228", "ALSA-2024:0001", strings.Repeat("A", MaxIDLength)} {
+		if _, err := Parse([]byte(`{"id": "`+id+`", "modified": "2024-01-01T00:00:00Z"}`), "ok"); err != nil {
+			t.Errorf("id %q: %v", id, err)
 		}
 	}
 	_, err := Parse([]byte(`{"id": "X-1"}`), "x")
