@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 )
 
 // TestParseRealRecords reads the matcher's real advisories, JSON and YAML.
@@ -91,17 +94,49 @@ func TestParseNewerSchema(t *testing.T) {
 	}
 }
 
+// FuzzParse reads arbitrary bytes as an advisory. A record it accepts
+// passes Check, and reads back the same from the JSON it writes.
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("..", "match", "testdata", "*", "*.*"))
+	var files []string
+	for _, pattern := range []string{
+		filepath.Join("..", "match", "testdata", "*", "*.*"),
+		filepath.Join("..", "advisories", "testdata", "*", "*.json"),
+		filepath.Join("..", "advisories", "testdata", "*", "*", "*.yaml"),
+	} {
+		matches, _ := filepath.Glob(pattern)
+		files = append(files, matches...)
+	}
 	for _, file := range files {
 		if data, err := os.ReadFile(file); err == nil {
 			f.Add(data)
 		}
 	}
+	if len(files) < 20 {
+		f.Fatalf("%d seed files, want the testdata of match and advisories", len(files))
+	}
+	f.Add([]byte("id: X-1\nmodified: 2024-01-01T00:00:00Z\nwithdrawn: 2024-01-02T00:00:00Z\n"))
+	f.Add([]byte("\ufeff{\"id\": \"X-1\", \"modified\": \"2024-01-01T00:00:00Z\"}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := Parse(data, "fuzz")
-		if err == nil && (v.GetId() == "" || v.GetModified() == nil) {
-			t.Fatalf("accepted a record without id or modified: %v", v)
+		if err != nil {
+			if strings.ContainsAny(err.Error(), "\r\n") {
+				t.Fatalf("error is not one line: %q", err)
+			}
+			return
+		}
+		if err := Check(v); err != nil {
+			t.Fatalf("accepted a record Check refuses: %v", err)
+		}
+		out, err := protojson.Marshal(v)
+		if err != nil {
+			t.Fatalf("accepted a record that does not write as JSON: %v", err)
+		}
+		again, err := Parse(out, "again")
+		if err != nil {
+			t.Fatalf("the JSON of an accepted record does not read: %v\n%s", err, out)
+		}
+		if !proto.Equal(v, again) {
+			t.Fatalf("the JSON of an accepted record reads as another record:\n%s", out)
 		}
 	})
 }
