@@ -379,3 +379,27 @@ func TestSourceNotReadable(t *testing.T) {
 	_, err = Import(context.Background(), t.TempDir(), []Source{{Path: os.DevNull}}, ImportOptions{})
 	oneLine(t, err, os.DevNull, "not a regular file")
 }
+
+// TestSkipReasonsBounded imports an export of records whose bad token is
+// 256 KiB (a few hundred bytes compressed): the store keeps every reason, so each
+// must be short, or 1000 of them would make gigabytes of Info.
+func TestSkipReasonsBounded(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("1", 256<<10)
+	var files []zipFile
+	for i, doc := range []string{`{"id": ` + long + `}`, `{"id": "X", "modified": "` + long + `"}`, "id: X\nmodified: " + long + "\n"} {
+		for j := range 10 {
+			files = append(files, zipFile{name: string(rune('a'+i)) + string(rune('a'+j)) + ".json", data: []byte(doc)})
+		}
+	}
+	src := writeFile(t, t.TempDir(), "long.zip", zipBytes(t, files))
+	info := mustImport(t, t.TempDir(), Source{Path: src})
+	if info.SkippedTotal != 30 {
+		t.Fatalf("%d skipped, want 30", info.SkippedTotal)
+	}
+	for _, s := range info.Skipped {
+		if len(s.Reason) > len(s.Entry)+300 {
+			t.Errorf("%s: reason of %d bytes", s.Entry, len(s.Reason))
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	osvpb "github.com/ossf/osv-schema/bindings/go/osvschema"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -47,7 +48,7 @@ func Parse(data []byte, name string) (*Vulnerability, error) {
 	if len(trimmed) > 0 && trimmed[0] != '{' {
 		converted, err := yaml.YAMLToJSON(data)
 		if err != nil {
-			return nil, fmt.Errorf("read advisory %s: %v", name, err)
+			return nil, fmt.Errorf("read advisory %s: %s", name, shorten(err.Error()))
 		}
 		data = converted
 	}
@@ -65,7 +66,24 @@ func Parse(data []byte, name string) (*Vulnerability, error) {
 // spaces, which it adds to keep callers from matching its messages.
 func cleanProtoError(err error) string {
 	msg := strings.ReplaceAll(err.Error(), "\u00a0", " ")
-	return strings.TrimPrefix(msg, "proto: ")
+	return shorten(strings.TrimPrefix(msg, "proto: "))
+}
+
+// maxCause bounds the text of a decoder's error: decoders quote the token
+// they stopped at, which a hostile record makes megabytes long, and an
+// import keeps the reason of every record it skipped.
+const maxCause = 200
+
+// shorten cuts msg to maxCause bytes, at a character boundary.
+func shorten(msg string) string {
+	if len(msg) <= maxCause {
+		return msg
+	}
+	cut := maxCause
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + "…"
 }
 
 // Check reports what makes v unusable: no id, an id that cannot be a file

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -78,6 +79,29 @@ func TestParseErrors(t *testing.T) {
 	big := make([]byte, MaxRecordSize+1)
 	if _, err := Parse(big, "big"); err == nil || !strings.Contains(err.Error(), "limit") {
 		t.Errorf("oversized: %v", err)
+	}
+}
+
+// TestParseErrorsBounded reads records whose bad token is a megabyte: the
+// error quotes a bounded part of it.
+func TestParseErrorsBounded(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("1", 1<<20)
+	for _, doc := range []string{
+		`{"id": ` + long + `}`,
+		`{"id": "X-1", "modified": "` + long + `"}`,
+		`{"id": "X-1", "modified": "2024-01-01T00:00:00Z", "aliases": ` + long + `}`,
+		"id: X-1\nmodified: " + long + "\n",
+		"id: [" + long + "\n",
+		`{"id": "` + strings.Repeat("é", 1<<19) + `", "modified": 1}`,
+	} {
+		_, err := Parse([]byte(doc), "x")
+		if err == nil {
+			t.Fatalf("%.40s…: no error", doc)
+		}
+		if msg := err.Error(); len(msg) > 300 || !utf8.ValidString(msg) {
+			t.Errorf("%.40s…: error of %d bytes (valid UTF-8 %v)", doc, len(msg), utf8.ValidString(msg))
+		}
 	}
 }
 
