@@ -2,7 +2,9 @@ package advisories
 
 import (
 	"archive/zip"
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -25,11 +27,22 @@ func ExportURL(base, ecosystem string) string {
 }
 
 // Download fetches an ecosystem's export into dir and returns the file's
-// path. It follows no more than the HTTP client's redirects, refuses an
-// answer other than 200 and a body over MaxZipFile, and reports the bytes
-// read so far to progress (may be nil).
+// path. It follows up to 10 redirects but none from https to http,
+// refuses an answer other than 200, a body over MaxZipFile and one that is
+// not a zip archive, and reports the bytes read so far to progress (may
+// be nil). On any error, nothing is left in dir.
 func Download(ctx context.Context, base, ecosystem, dir string, progress func(int64)) (string, error) {
-	u := ExportURL(base, ecosystem)
+	return downloader{limit: MaxZipFile}.get(ctx, ExportURL(base, ecosystem), dir, progress)
+}
+
+// downloader fetches one export; tests set a small limit and the
+// transport of a loopback TLS server.
+type downloader struct {
+	limit     int64
+	transport http.RoundTripper
+}
+
+func (d downloader) get(ctx context.Context, u, dir string, progress func(int64)) (path string, err error) {
 	if p, err := url.Parse(u); err != nil || p.Scheme != "https" && p.Scheme != "http" {
 		return "", fmt.Errorf("fetch %s: not an http(s) address", u)
 	}
@@ -37,51 +50,69 @@ func Download(ctx context.Context, base, ecosystem, dir string, progress func(in
 	if err != nil {
 		return "", fmt.Errorf("fetch %s: %w", u, err)
 	}
-	client := &http.Client{Timeout: 30 * time.Minute}
+	client := &http.Client{Timeout: 30 * time.Minute, Transport: d.transport, CheckRedirect: checkRedirect}
 	resp, err := client.Do(req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
-		return "", fmt.Errorf("fetch %s: %w", u, err)
+		return "", fmt.Errorf("fetch %s: %w", u, cmp.Or(ctx.Err(), err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("fetch %s: %s", u, resp.Status)
 	}
-	if resp.ContentLength > MaxZipFile {
-		return "", fmt.Errorf("fetch %s: %s, more than the %s limit for an export", u, readlimit.FormatSize(resp.ContentLength), readlimit.FormatSize(MaxZipFile))
+	if resp.ContentLength > d.limit {
+		return "", fmt.Errorf("fetch %s: %s, more than the %s limit for an export", u, readlimit.FormatSize(resp.ContentLength), readlimit.FormatSize(d.limit))
 	}
 	f, err := os.CreateTemp(dir, "export-*.zip")
 	if err != nil {
 		return "", fmt.Errorf("fetch %s: %w", u, err)
 	}
-	defer f.Close()
-	var body io.Reader = io.LimitReader(resp.Body, MaxZipFile+1)
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	var body io.Reader = io.LimitReader(resp.Body, d.limit+1)
 	if progress != nil {
 		body = &countingReader{r: body, report: progress}
 	}
 	n, err := io.Copy(f, body)
 	if err != nil {
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
-		return "", fmt.Errorf("fetch %s: %w", u, err)
+		return "", fmt.Errorf("fetch %s: %w", u, cmp.Or(ctx.Err(), err))
 	}
-	if n > MaxZipFile {
-		return "", fmt.Errorf("fetch %s: more than the %s limit for an export", u, readlimit.FormatSize(MaxZipFile))
+	if n > d.limit {
+		return "", fmt.Errorf("fetch %s: more than the %s limit for an export", u, readlimit.FormatSize(d.limit))
 	}
 	if err := f.Close(); err != nil {
 		return "", fmt.Errorf("fetch %s: %w", u, err)
 	}
-	// A proxy's or mirror's error page can come with a 200: say so here,
-	// naming the address rather than the temporary file.
-	zr, err := zip.OpenReader(f.Name())
-	if err != nil {
-		return "", fmt.Errorf("fetch %s: the answer is not a zip export: %v", u, err)
+	if err := checkZip(f.Name()); err != nil {
+		return "", fmt.Errorf("fetch %s: not a zip export: %v", u, err)
 	}
-	zr.Close()
 	return filepath.Clean(f.Name()), nil
+}
+
+// checkRedirect follows up to 10 redirects, to any host, but never from
+// https to http: nothing signs an export, TLS is all that vouches for it.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if prev := via[len(via)-1]; prev.URL.Scheme == "https" && req.URL.Scheme != "https" {
+		return fmt.Errorf("refused a redirect from https to %s", req.URL.Redacted())
+	}
+	return nil
+}
+
+// checkZip reports a downloaded file that is not a zip archive (an error
+// page served with 200), so that the error names the address, not the
+// temporary file.
+func checkZip(path string) error {
+	r, err := zip.OpenReader(path)
+	if err != nil {
+		return err
+	}
+	return r.Close()
 }
 
 type countingReader struct {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,10 +42,12 @@ type Source struct {
 }
 
 // Import adds the records of every source to the store in dir (created
-// when missing), in one transaction: on any error, or when ctx is
-// cancelled, the store is left as it was. A record that is not valid OSV,
-// or too large, is skipped and counted; a source that cannot be read at
-// all fails the import.
+// when missing), in one transaction on a copy of the store that replaces
+// it only when every source was read: on any error, or when ctx is
+// cancelled, the store is left as it was, and a scan that opens the store
+// meanwhile reads the previous one without waiting. A record that is not
+// valid OSV, or too large, is skipped and counted; a source that cannot be
+// read at all fails the import.
 func Import(ctx context.Context, dir string, sources []Source, opts ImportOptions) (*Info, error) {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now().UTC()
@@ -52,13 +55,8 @@ func Import(ctx context.Context, dir string, sources []Source, opts ImportOption
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("import advisories: %w", pathCause(err))
 	}
-	db, err := bolt.Open(Path(dir), 0o644, &bolt.Options{Timeout: 10 * time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
-	if err != nil {
-		return nil, fmt.Errorf("import advisories into %q: %w", dir, err)
-	}
-	defer db.Close()
 	var info Info
-	err = db.Update(func(tx *bolt.Tx) error {
+	err := replaceStore(ctx, dir, func(tx *bolt.Tx) error {
 		im, err := newImporter(tx, opts)
 		if err != nil {
 			return err
@@ -67,6 +65,11 @@ func Import(ctx context.Context, dir string, sources []Source, opts ImportOption
 			if err := im.importSource(ctx, src); err != nil {
 				return err
 			}
+		}
+		// Cancelled while the last records were written: nothing of it
+		// is committed.
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		info, err = im.finish()
 		return err
@@ -113,6 +116,7 @@ func newImporter(tx *bolt.Tx, opts ImportOptions) (*importer, error) {
 func (im *importer) importSource(ctx context.Context, src Source) error {
 	si := SourceInfo{Source: cmp.Or(src.Name, src.Path), Kind: "zip", Imported: im.opts.Now}
 	batch := make([]entryResult, 0, batchSize)
+	batchBytes := 0
 	flush := func() error {
 		prepare(batch)
 		for i := range batch {
@@ -120,12 +124,14 @@ func (im *importer) importSource(ctx context.Context, src Source) error {
 				return err
 			}
 		}
-		batch = batch[:0]
+		clear(batch) // let the records' bytes go
+		batch, batchBytes = batch[:0], 0
 		return nil
 	}
 	add := func(e entry, readErr error) error {
 		batch = append(batch, entryResult{entry: e, err: readErr})
-		if len(batch) == batchSize {
+		batchBytes += len(e.data)
+		if len(batch) == batchSize || batchBytes >= batchMaxBytes {
 			return flush()
 		}
 		return nil
@@ -142,7 +148,7 @@ func (im *importer) importSource(ctx context.Context, src Source) error {
 		if fi, statErr := os.Stat(src.Path); statErr == nil && fi.IsDir() {
 			si.Kind = "directory"
 		}
-		err = readSource(ctx, src.Path, add)
+		err = readSource(ctx, src.Path, si.Source, add)
 	}
 	if err == nil {
 		err = flush()
@@ -155,8 +161,12 @@ func (im *importer) importSource(ctx context.Context, src Source) error {
 }
 
 // batchSize is how many records are parsed and compressed in parallel
-// before they are written, in order.
-const batchSize = 512
+// before they are written, in order; batchMaxBytes bounds the bytes a batch
+// holds (512 records at the 4 MiB a record may have would be 2 GiB).
+const (
+	batchSize     = 512
+	batchMaxBytes = 64 << 20
+)
 
 // entryResult is an entry with its parsed record and stored value, made
 // by prepare.
@@ -220,7 +230,7 @@ func (im *importer) add(si *SourceInfo, r *entryResult) error {
 		if err != nil {
 			return fmt.Errorf("record %s in the store: %w", id, err)
 		}
-		if !replaces(v.GetModified().AsTime(), r.val, head) {
+		if !replaces(r.val, head) {
 			si.Unchanged++
 			return nil
 		}
@@ -241,16 +251,20 @@ func (im *importer) add(si *SourceInfo, r *entryResult) error {
 	return im.index(v)
 }
 
-// replaces reports whether a record modified at modified, stored as val,
-// replaces the stored record of the same id: the later modified time wins
-// and, for the same time with other content, the larger content digest, so
-// that the store's digest does not depend on the order of the sources.
-func replaces(modified time.Time, val []byte, old recordHeader) bool {
-	if !modified.Equal(old.modified) {
-		return modified.After(old.modified)
-	}
+// replaces reports whether a record (its stored value) replaces the
+// stored one with header old: it is newer by its modified time or, as
+// modified, has other content whose SHA-256 is the greater, so that two
+// sources that disagree on a record without a newer modified time give
+// the same store whatever order they are imported in.
+func replaces(val []byte, old recordHeader) bool {
 	head, err := parseHeader(val)
-	return err == nil && bytes.Compare(head.sum[:], old.sum[:]) > 0
+	if err != nil {
+		return false
+	}
+	if !head.modified.Equal(old.modified) {
+		return head.modified.After(old.modified)
+	}
+	return bytes.Compare(head.sum[:], old.sum[:]) > 0
 }
 
 // parseEntry decodes an entry's record and returns its JSON (YAML is
@@ -259,6 +273,9 @@ func parseEntry(e entry) (*osv.Vulnerability, []byte, error) {
 	v, err := osv.Parse(e.data, e.name)
 	if err != nil {
 		return nil, nil, err
+	}
+	if err := checkKeys(v); err != nil {
+		return nil, nil, fmt.Errorf("read advisory %s: %w", e.name, err)
 	}
 	data := e.data
 	if !json.Valid(data) {
@@ -298,6 +315,30 @@ func indexKeys(v *osv.Vulnerability) (pkgs, aliases [][]byte) {
 		}
 	}
 	return pkgs, aliases
+}
+
+// checkKeys refuses a record the store's indexes cannot hold: a NUL in a
+// package's ecosystem or name or in an alias (the indexes' separator: such
+// a name would be read back as another package's), or a package name or
+// alias longer than bbolt's key limit (its write would fail the import).
+func checkKeys(v *osv.Vulnerability) error {
+	for i, a := range v.GetAffected() {
+		if p := a.GetPackage(); strings.ContainsRune(p.GetEcosystem(), 0) || strings.ContainsRune(p.GetName(), 0) {
+			return fmt.Errorf("%w: %s: affected[%d] has a NUL in its package", osv.ErrInvalid, v.GetId(), i)
+		}
+	}
+	for _, alias := range v.GetAliases() {
+		if strings.ContainsRune(alias, 0) {
+			return fmt.Errorf("%w: %s: an alias has a NUL", osv.ErrInvalid, v.GetId())
+		}
+	}
+	pkgs, aliases := indexKeys(v)
+	for _, k := range append(pkgs, aliases...) {
+		if len(k) > bolt.MaxKeySize {
+			return fmt.Errorf("%w: %s: a package name or alias longer than the store's %d-byte limit", osv.ErrInvalid, v.GetId(), bolt.MaxKeySize)
+		}
+	}
+	return nil
 }
 
 func (im *importer) index(v *osv.Vulnerability) error {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -181,7 +182,29 @@ func OpenSnapshot(path string) (*Snapshot, error) {
 	if s.parsed.Format != SnapshotFormat {
 		return nil, fmt.Errorf("read snapshot %q: format %q, this sdlkit reads %q", path, s.parsed.Format, SnapshotFormat)
 	}
+	if err := s.parsed.check(); err != nil {
+		return nil, fmt.Errorf("read snapshot %q: %s: %v", path, snapshotManifest, err)
+	}
 	return s, nil
+}
+
+// check reports a manifest whose records do not add up to its store
+// digest (the digest a store that imports the snapshot alone has), or that
+// lists a record twice.
+func (m *SnapshotManifest) check() error {
+	records := slices.Clone(m.Records)
+	slices.SortFunc(records, func(a, b SnapshotRecord) int { return strings.Compare(a.ID, b.ID) })
+	h := sha256.New()
+	for i, r := range records {
+		if i > 0 && records[i-1].ID == r.ID {
+			return fmt.Errorf("record %s is listed twice", r.ID)
+		}
+		fmt.Fprintf(h, "%s\x00%s\n", r.ID, r.SHA256)
+	}
+	if got := "sha256:" + hex.EncodeToString(h.Sum(nil)); got != m.StoreDigest {
+		return fmt.Errorf("store digest %s is not the digest of the records listed (%s)", m.StoreDigest, got)
+	}
+	return nil
 }
 
 // ManifestInfo is the parsed manifest.
@@ -217,6 +240,7 @@ func (s *Snapshot) records(ctx context.Context, fn func(e entry, err error) erro
 	for _, r := range s.parsed.Records {
 		want[r.ID] = r.SHA256
 	}
+	seen := make(map[string]bool, len(want))
 	r, err := zip.OpenReader(s.Path)
 	if err != nil {
 		return fmt.Errorf("read snapshot %q: %v", s.Path, err)
@@ -233,8 +257,12 @@ func (s *Snapshot) records(ctx context.Context, fn func(e entry, err error) erro
 		id = strings.TrimSuffix(id, path.Ext(id))
 		sum, listed := want[id]
 		if !listed {
+			if seen[id] {
+				return fmt.Errorf("import snapshot %q: %s is in the snapshot twice", s.Path, f.Name)
+			}
 			return fmt.Errorf("import snapshot %q: %s is not in the signed manifest", s.Path, f.Name)
 		}
+		seen[id] = true
 		data, err := readZipEntry(f)
 		if err != nil {
 			return fmt.Errorf("import snapshot %q: %s: %w", s.Path, f.Name, err)
@@ -248,7 +276,12 @@ func (s *Snapshot) records(ctx context.Context, fn func(e entry, err error) erro
 		}
 	}
 	if len(want) > 0 {
-		return fmt.Errorf("import snapshot %q: %d records of the signed manifest are missing", s.Path, len(want))
+		missing := slices.Sorted(maps.Keys(want))
+		more := ""
+		if len(missing) > 1 {
+			more = fmt.Sprintf(" (and %d more)", len(missing)-1)
+		}
+		return fmt.Errorf("import snapshot %q: %s%s.json is in the signed manifest but not in the snapshot%s", s.Path, snapshotRecords, missing[0], more)
 	}
 	return nil
 }

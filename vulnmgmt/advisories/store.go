@@ -16,12 +16,16 @@
 //   - meta: the store's Info (sources, per-ecosystem counts, skipped
 //     records, digest).
 //
-// An import is one bbolt transaction: a crash, a kill or Ctrl-C leaves the
-// store as it was before. A newer record replaces an older one of the same
-// id by its modified time; withdrawn records are kept and never match. The
-// store's digest is the SHA-256 over every record's id and content hash in
-// id order: it names what a scan was checked against, whatever the file's
-// page layout.
+// An import is one bbolt transaction on a copy of the file (store.db.new),
+// renamed over store.db when it committed, one import at a time
+// (store.db.lock): a crash, a kill or Ctrl-C leaves the store as it was
+// before, and a scan meanwhile reads the previous store without waiting. A
+// newer record replaces an older one of the same id by its modified time
+// (of two with the same modified time, the one with the greater SHA-256, so
+// that the order of the sources does not matter); withdrawn records are
+// kept and never match. The store's digest is the SHA-256 over every
+// record's id and content hash in id order: it names what a scan was
+// checked against, whatever the file's page layout.
 package advisories
 
 import (

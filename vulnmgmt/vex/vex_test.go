@@ -162,6 +162,9 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// FuzzParse reads arbitrary bytes as a VEX document of any format. An
+// error is one line; the statements of a document it accepts name where
+// they come from, and a Decider applies them without panicking.
 func FuzzParse(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "*", "*.json"))
 	for _, file := range files {
@@ -169,12 +172,26 @@ func FuzzParse(f *testing.F) {
 			f.Add(data)
 		}
 	}
+	if len(files) < 10 {
+		f.Fatalf("%d seed files, want testdata's OpenVEX, CycloneDX and CSAF documents", len(files))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		stmts, err := Parse(data, "fuzz")
 		if err != nil {
+			if strings.ContainsAny(err.Error(), "\r\n") {
+				t.Fatalf("error is not one line: %q", err)
+			}
 			return
 		}
 		d := NewDecider(stmts)
 		d.Decide([]string{"CVE-2021-44228"}, "pkg:maven/a/b@1", "")
+		for _, s := range stmts {
+			if !strings.HasPrefix(s.Source, "fuzz") || s.Format == "" {
+				t.Fatalf("statement without source or format: %+v", s)
+			}
+			for _, p := range s.Products {
+				d.Decide([]string{string(s.Vulnerability.Name)}, p.ID, p.ID)
+			}
+		}
 	})
 }
