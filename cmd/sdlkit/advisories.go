@@ -243,6 +243,12 @@ func runAdvisoriesImport(ctx context.Context, a *app, db dbOptions, policy snaps
 		}
 		sources = append(sources, advisories.Source{Path: src})
 	}
+	return importSources(ctx, a, dir, sources)
+}
+
+// importSources imports sources into the store in dir, with progress on a
+// terminal, and says what each added.
+func importSources(ctx context.Context, a *app, dir string, sources []advisories.Source) error {
 	defer limitImportMemory(a)()
 	meter := a.progressCount("importing advisories", "records")
 	info, err := advisories.Import(ctx, dir, sources, advisories.ImportOptions{Progress: func(n int) { meter.Set(int64(n)) }})
@@ -460,19 +466,5 @@ func runAdvisoriesFetch(ctx context.Context, a *app, db dbOptions, base string, 
 		}
 		sources = append(sources, advisories.Source{Path: path, Name: advisories.ExportURL(base, eco)})
 	}
-	defer limitImportMemory(a)()
-	meter := a.progressCount("importing advisories", "records")
-	info, err := advisories.Import(ctx, dir, sources, advisories.ImportOptions{Progress: func(n int) { meter.Set(int64(n)) }})
-	meter.Stop()
-	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return err
-		}
-		return inputError(err)
-	}
-	for i, s := range info.Sources[len(info.Sources)-len(sources):] {
-		a.infof("fetched %s: %d records, %d added, %d replaced, %d skipped", ecosystems[i], s.Read, s.Added, s.Replaced, s.Skipped)
-	}
-	a.infof("advisory store %s: %d records, digest %s", textsafe.Escape(dir), info.Records, info.Digest)
-	return nil
+	return importSources(ctx, a, dir, sources)
 }

@@ -35,7 +35,7 @@ func TestAdvisoriesFetch(t *testing.T) {
 	if code != 0 || stdout != "" {
 		t.Fatalf("fetch: exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"sdlkit: fetched Go: 200 records, 198 added, 2 replaced, 0 skipped", "sdlkit: fetched npm: 53 records, 53 added, 0 replaced, 0 skipped", "251 records"} {
+	for _, want := range []string{"sdlkit: imported " + base + "/Go/all.zip: 200 read, 198 added, 2 replaced, 0 unchanged, 0 skipped", "sdlkit: imported " + base + "/npm/all.zip: 53 read, 53 added, 0 replaced, 0 unchanged, 0 skipped", "251 records"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}

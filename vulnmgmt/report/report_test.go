@@ -21,20 +21,6 @@ import (
 	"github.com/sdlkit/sdlkit/vulnmgmt/vex"
 )
 
-// triage is a VEX document with a statement of each status.
-const triage = `{
-  "@context": "https://openvex.dev/ns/v0.2.0",
-  "@id": "https://example.com/vex/plc-2026-001",
-  "author": "PSIRT of Example Controls <psirt@example.com>",
-  "timestamp": "2026-12-01T10:00:00Z",
-  "version": 1,
-  "statements": [
-    {"vulnerability": {"name": "CVE-2022-0235"}, "products": [{"@id": "pkg:npm/node-fetch@2.7.0"}],
-     "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"},
-    {"vulnerability": {"name": "GHSA-rp65-9cf3-cjxr"}, "products": [{"@id": "pkg:npm/nth-check@1.0.2"}], "status": "fixed"},
-    {"vulnerability": {"name": "CVE-2024-37890"}, "products": [{"@id": "pkg:npm/ws@7.5.9"}], "status": "under_investigation"}
-  ]
-}`
 
 // smallBOM is a product with a few real npm packages the sample
 // advisories know, a Go module, a Hex package the store has no advisories
@@ -60,7 +46,7 @@ func smallBOM() *sbom.BOM {
 // VEX, at a fixed time.
 func result(t *testing.T) (*sbom.BOM, *scan.Result) {
 	t.Helper()
-	stmts, err := vex.Parse([]byte(triage), "triage.vex.json")
+	stmts, err := vex.Parse([]byte(vulntest.TriageVEX), "triage.vex.json")
 	if err != nil {
 		t.Fatal(err)
 	}

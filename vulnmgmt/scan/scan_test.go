@@ -255,21 +255,7 @@ func TestScanUnchecked(t *testing.T) {
 // under_investigation and affected keep the finding open.
 func TestScanVEX(t *testing.T) {
 	t.Parallel()
-	doc := `{
-  "@context": "https://openvex.dev/ns/v0.2.0",
-  "@id": "https://example.com/vex/plc-2026-001",
-  "author": "PSIRT of Example Controls <psirt@example.com>",
-  "timestamp": "2026-12-01T10:00:00Z",
-  "version": 1,
-  "statements": [
-    {"vulnerability": {"name": "CVE-2022-0235"}, "products": [{"@id": "pkg:npm/node-fetch@2.7.0"}],
-     "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"},
-    {"vulnerability": {"name": "GHSA-rp65-9cf3-cjxr"}, "products": [{"@id": "pkg:npm/nth-check@1.0.2"}], "status": "fixed"},
-    {"vulnerability": {"name": "CVE-2024-37890"}, "products": [{"@id": "pkg:npm/ws@7.5.9"}], "status": "under_investigation"},
-    {"vulnerability": {"name": "CVE-2023-44270"}, "products": [{"@id": "pkg:npm/postcss@7.0.39"}], "status": "affected", "action_statement": "upgrade to 8.4.31"}
-  ]
-}`
-	stmts, err := vex.Parse([]byte(doc), "triage.vex.json")
+	stmts, err := vex.Parse([]byte(vulntest.TriageVEX), "triage.vex.json")
 	if err != nil {
 		t.Fatal(err)
 	}
