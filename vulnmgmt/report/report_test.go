@@ -21,7 +21,6 @@ import (
 	"github.com/sdlkit/sdlkit/vulnmgmt/vex"
 )
 
-
 // smallBOM is a product with a few real npm packages the sample
 // advisories know, a Go module, a Hex package the store has no advisories
 // for, a component without version and one whose name holds control
