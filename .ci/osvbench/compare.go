@@ -17,14 +17,18 @@ import (
 	"github.com/package-url/packageurl-go"
 )
 
-// runCompare compares two finding lists (the output of 'findings'). Two
-// findings are the same when ecosystem, name and version are equal and
-// their alias groups share an id, so that GO-2022-0635 on one side and
-// CVE-2020-8912 on the other pair up. It prints "both", "only A", "only B"
-// and "alias sets differ" sections and a summary line; with -sbom and -db
-// each difference is followed by what decides it: the component's scope
-// in the SBOM (excluded: a development dependency) and the affected
-// entries of the records in the group, from the packed database.
+// runCompare compares two finding lists (the output of 'findings'). Within
+// one component (ecosystem, name, version) the groups of each list that
+// share an id are merged first, transitively: one flaw, one group, however
+// many records a scanner reported it with (osv-scanner lists each record,
+// sdlkit makes one finding of the records whose ids and aliases overlap).
+// Two findings are then the same when their components are equal and their
+// groups share an id, so that GO-2022-0635 on one side and CVE-2020-8912 on
+// the other pair up. It prints "both", "only A", "only B" and "alias sets
+// differ" sections and a summary line; with -sbom and -db each difference
+// is followed by what decides it: the component's scope in the SBOM
+// (excluded: a development dependency) and the affected entries of the
+// records in the group, from the packed database.
 func runCompare(args []string) error {
 	fl := flag.NewFlagSet("compare", flag.ContinueOnError)
 	la := fl.String("a", "A", "label of the first list")
@@ -108,8 +112,8 @@ func pairUp(a, b map[findingKey][][]string) (both, onlyA, onlyB, differ []string
 	}
 	slices.SortFunc(sorted, func(x, y findingKey) int { return strings.Compare(x.String(), y.String()) })
 	for _, k := range sorted {
-		rest := slices.Clone(b[k])
-		for _, g := range a[k] {
+		rest := mergeGroups(b[k])
+		for _, g := range mergeGroups(a[k]) {
 			i := slices.IndexFunc(rest, func(h []string) bool { return overlaps(g, h) })
 			if i < 0 {
 				onlyA = append(onlyA, k.String()+"|"+strings.Join(g, ","))
@@ -127,6 +131,26 @@ func pairUp(a, b map[findingKey][][]string) (both, onlyA, onlyB, differ []string
 		}
 	}
 	return both, onlyA, onlyB, differ
+}
+
+// mergeGroups joins the groups that share an id, transitively; each
+// result is sorted.
+func mergeGroups(groups [][]string) [][]string {
+	var out [][]string
+	for _, g := range groups {
+		merged := slices.Clone(g)
+		keep := out[:0]
+		for _, o := range out {
+			if overlaps(o, merged) {
+				merged = append(merged, o...)
+			} else {
+				keep = append(keep, o)
+			}
+		}
+		slices.Sort(merged)
+		out = append(keep, slices.Compact(merged))
+	}
+	return out
 }
 
 func overlaps(g, h []string) bool {
