@@ -86,7 +86,7 @@ if [ ! -x "$osv" ]; then
 	(cd "$work" && GOBIN=$(dirname "$osv") go install "github.com/google/osv-scanner/v2/cmd/osv-scanner@$version") >"$work/install.log" 2>&1 ||
 		{ echo "bench-scan.sh: cannot install osv-scanner $version: $(tail -3 "$work/install.log")" >&2; exit 1; }
 fi
-say "$("$osv" --version 2>/dev/null | head -1) ($osv)"
+say "$("$osv" --version 2>/dev/null | sed -n 1p) ($osv)"
 
 # The comparison scans run without network when the kernel lets us make a
 # network namespace; the timed runs do not (unshare would be timed too),
@@ -189,7 +189,8 @@ if [ "$synth" -gt 0 ]; then
 	(cd "$repo" && go build -o "$bin/synthosv" ./.ci/synthosv)
 	mkdir -p "$work/empty"
 	"$osvbench" pack -fixtures "$work/empty" -ecosystems "$osvdir/osv-schema/ecosystems.json" -out "$work/synthdb" >/dev/null
-	"$bin/synthosv" -n "$synth" -sbom "$all" -out "$work/synthdb/osv-scalibr" | head -1
+	"$bin/synthosv" -n "$synth" -sbom "$all" -out "$work/synthdb/osv-scalibr" >"$work/synthosv.txt"
+	sed -n 1p "$work/synthosv.txt"
 	"$sdlkit" advisories import "$work"/synthdb/osv-scalibr/*/all.zip --db "$work/db-synth" 2>&1 | tail -1
 	use_osvdb "$work/synthdb"
 	scan_osv synth -L "$all"
