@@ -36,6 +36,7 @@ type scanOptions struct {
 	output      string
 	maxAge      string
 	failOnStale bool
+	includeDev  bool
 }
 
 func newScanCmd(a *app) *cobra.Command {
@@ -46,7 +47,8 @@ func newScanCmd(a *app) *cobra.Command {
 		Long: `Scan checks every component of TARGET against the advisories of the offline
 store ('sdlkit advisories'): TARGET is a CycloneDX or SPDX SBOM (sdlkit's or
 another tool's), a source directory, a lockfile or a Go binary (whose SBOM
-is made on the fly, as 'sdlkit sbom generate' makes it).
+is made on the fly, as 'sdlkit sbom generate' makes it: development
+dependencies left out, unless --include-dev).
 
 A component is affected when an advisory's ranges or version list hold its
 version, ordered by its ecosystem's rules (osv-scalibr's semantic package);
@@ -84,6 +86,7 @@ Exit status: 1 when an unsuppressed finding is rated --fail-on or higher
 	f.StringVarP(&opts.output, "output", "o", "", "write the result to `FILE` (default: stdout)")
 	f.StringVar(&opts.maxAge, "max-age", "", "warn when the store's newest advisory is older than this (e.g. 7d, 36h)")
 	f.BoolVar(&opts.failOnStale, "fail-on-stale", false, "with --max-age: exit 1 instead of warning")
+	f.BoolVar(&opts.includeDev, "include-dev", false, "with a directory or lockfile TARGET: check development dependencies too")
 	return cmd
 }
 
@@ -119,7 +122,7 @@ func runScan(ctx context.Context, a *app, opts scanOptions) error {
 		return err
 	}
 	defer abortOutputs(outputs)
-	b, err := loadTarget(ctx, a, opts.target)
+	b, err := loadTarget(ctx, a, opts.target, opts.includeDev)
 	if err != nil {
 		return err
 	}
@@ -234,7 +237,7 @@ func readVEX(ctx context.Context, files []string) ([][]vex.Statement, error) {
 
 // loadTarget returns the SBOM of the target: decoded when it is an SBOM,
 // generated when it is a directory, a lockfile or a Go binary.
-func loadTarget(ctx context.Context, a *app, target string) (*sbom.BOM, error) {
+func loadTarget(ctx context.Context, a *app, target string, includeDev bool) (*sbom.BOM, error) {
 	info, err := os.Stat(target)
 	if err != nil {
 		return nil, inputError(fmt.Errorf("scan %q: %w", target, unwrapPathErr(err)))
@@ -254,7 +257,7 @@ func loadTarget(ctx context.Context, a *app, target string) (*sbom.BOM, error) {
 	}
 	// The module cache only adds edges to the Go module graph: a scan
 	// needs the components, which go.mod lists in full.
-	b, err := generate.SBOM(ctx, target, generate.Options{NoGoModuleCache: true})
+	b, err := generate.SBOM(ctx, target, generate.Options{NoGoModuleCache: true, IncludeDev: includeDev})
 	if err != nil {
 		if errors.Is(err, generate.ErrUnknownFile) {
 			return nil, inputError(err, "scan takes an SBOM (CycloneDX, SPDX), a directory, a lockfile or a Go binary")

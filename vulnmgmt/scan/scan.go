@@ -66,7 +66,9 @@ func Scan(ctx context.Context, b *sbom.BOM, store *advisories.Store, opts Option
 		applyVEX(&findings[i], opts.VEX, b.Product.PURL)
 	}
 	sortFindings(findings)
-	r.Findings = findings
+	if findings != nil {
+		r.Findings = findings
+	}
 	r.Summary = summarise(findings)
 	return r, nil
 }

@@ -306,7 +306,7 @@ func TestScanTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.ScannedAt.Equal(now) || res.Target.Source != filepath.Join("dist", "x.cdx.json") || len(res.Findings) != 0 {
-		t.Errorf("result %+v", res)
+	if !res.ScannedAt.Equal(now) || res.Target.Source != filepath.Join("dist", "x.cdx.json") || res.Findings == nil || len(res.Findings) != 0 {
+		t.Errorf("result %+v: want no findings as an empty list, never null", res)
 	}
 }
