@@ -1,0 +1,523 @@
+package ledger
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/sdlkit/sdlkit/internal/readlimit"
+	"github.com/sdlkit/sdlkit/practices"
+)
+
+// MaxEvidenceSize bounds one evidence file. Evidence is streamed into the
+// repository, never held in memory; the bound keeps a ledger clonable.
+const MaxEvidenceSize = 2 << 30
+
+// Entry is one record to append: the record's fields as the caller knows
+// them, and the evidence files to store with it.
+type Entry struct {
+	Record Record
+	// Files are paths of evidence files; each is stored content-addressed
+	// and listed in Record.Evidence under its base name.
+	Files []string
+}
+
+// CommitSigner signs the ledger's commits. Sign returns the armored
+// signature over a commit's encoding (an OpenPGP or SSH signature, as
+// "git verify-commit" reads from the gpgsig header).
+type CommitSigner interface {
+	Sign(message io.Reader) ([]byte, error)
+}
+
+// Writer appends to a ledger. Set the fields before the first Append.
+type Writer struct {
+	Ledger *Ledger
+	// Signer signs each commit when set.
+	Signer CommitSigner
+	// Now gives the records' time; nil means time.Now.
+	Now func() time.Time
+}
+
+func (w *Writer) now() time.Time {
+	if w.Now != nil {
+		return w.Now().UTC().Truncate(time.Second)
+	}
+	return time.Now().UTC().Truncate(time.Second)
+}
+
+// Append stores the evidence files of entries, then commits one record per
+// entry on the ledger's branch, and returns the records as written. An
+// entry whose record is already in the ledger (same content, same time)
+// commits nothing. Nothing is committed when any entry is invalid.
+func (w *Writer) Append(ctx context.Context, entries []Entry) ([]Record, error) {
+	l := w.Ledger
+	info, err := l.Info()
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]Record, len(entries))
+	for i, e := range entries {
+		r, err := w.prepare(ctx, info, e)
+		if err != nil {
+			return nil, err
+		}
+		recs[i] = r
+	}
+	unlock, err := l.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	for attempt := 0; ; attempt++ {
+		head, err := l.Head()
+		if err != nil {
+			return nil, err
+		}
+		next, err := w.commitRecords(ctx, head, recs)
+		if err != nil {
+			return nil, err
+		}
+		if next == head {
+			return recs, nil
+		}
+		err = l.updateRef(head, next)
+		if err == nil {
+			return recs, nil
+		}
+		if !errors.Is(err, ErrMoved) || attempt == 3 {
+			return nil, err
+		}
+	}
+}
+
+// prepare completes an entry's record and stores its evidence blobs.
+func (w *Writer) prepare(ctx context.Context, info *Info, e Entry) (Record, error) {
+	r := e.Record
+	r.Format = RecordFormat
+	if r.Time.IsZero() {
+		r.Time = w.now()
+	}
+	r.Time = r.Time.UTC()
+	if r.Product == "" {
+		r.Product = info.Product
+	}
+	if r.Product == "" {
+		return Record{}, fmt.Errorf("%w: no product (give one, or init the ledger with --product)", ErrInvalidRecord)
+	}
+	r.Evidence = nil
+	for _, path := range e.Files {
+		f, err := w.Ledger.storeEvidence(ctx, path)
+		if err != nil {
+			return Record{}, err
+		}
+		r.Evidence = append(r.Evidence, f)
+	}
+	r.ID = ""
+	id, err := computeID(r)
+	if err != nil {
+		return Record{}, err
+	}
+	r.ID = id
+	if err := r.Check(w.Ledger.catalog); err != nil {
+		return Record{}, err
+	}
+	return r, nil
+}
+
+// storeEvidence streams the regular file at path into the repository as a
+// blob and returns its File entry.
+func (l *Ledger) storeEvidence(ctx context.Context, path string) (File, error) {
+	f, fi, err := readlimit.OpenRegular(path, "evidence file")
+	if err != nil {
+		return File{}, err
+	}
+	defer f.Close()
+	if fi.Size() > MaxEvidenceSize {
+		return File{}, fmt.Errorf("evidence file %q: larger than %d bytes", path, int64(MaxEvidenceSize))
+	}
+	size := fi.Size()
+	ow, writeHeader, err := l.storage.ObjectStorage.LazyWriter()
+	if err != nil {
+		return File{}, fmt.Errorf("store evidence %q: %w", path, err)
+	}
+	if err := writeHeader(plumbing.BlobObject, size); err != nil {
+		ow.Close()
+		return File{}, fmt.Errorf("store evidence %q: %w", path, err)
+	}
+	sum := sha256.New()
+	gh := plumbing.NewHasher(plumbing.BlobObject, size)
+	n, err := io.Copy(io.MultiWriter(ow, sum, gh), io.LimitReader(readlimit.ContextReader(ctx, f), size+1))
+	if err == nil && n != size {
+		err = fmt.Errorf("file changed while being read (%d bytes, expected %d)", n, size)
+	}
+	if err != nil {
+		ow.Close()
+		return File{}, fmt.Errorf("store evidence %q: %w", path, err)
+	}
+	if err := ow.Close(); err != nil {
+		return File{}, fmt.Errorf("store evidence %q: %w", path, err)
+	}
+	digest := "sha256:" + hex.EncodeToString(sum.Sum(nil))
+	l.blobs[digest] = gh.Sum()
+	return File{
+		Name:      filepath.Base(path),
+		MediaType: mediaType(path),
+		Size:      size,
+		Digest:    digest,
+	}, nil
+}
+
+var suffixTypes = map[string]string{
+	".json":  "application/json",
+	".sarif": "application/sarif+json",
+	".md":    "text/markdown",
+	".txt":   "text/plain",
+	".pdf":   "application/pdf",
+	".yaml":  "application/yaml",
+	".yml":   "application/yaml",
+	".html":  "text/html",
+}
+
+var compoundTypes = []struct{ suffix, typ string }{
+	{".cdx.json", "application/vnd.cyclonedx+json"},
+	{".spdx.json", "application/spdx+json"},
+	{".sigstore.json", "application/vnd.dev.sigstore.bundle.v0.3+json"},
+	{".openvex.json", "application/openvex+json"},
+	{".vex.json", "application/openvex+json"},
+	{".intoto.jsonl", "application/vnd.in-toto+json"},
+}
+
+// mediaType guesses an evidence file's media type from its name.
+func mediaType(path string) string {
+	name := strings.ToLower(filepath.Base(path))
+	for _, c := range compoundTypes {
+		if strings.HasSuffix(name, c.suffix) {
+			return c.typ
+		}
+	}
+	ext := filepath.Ext(name)
+	if t, ok := suffixTypes[ext]; ok {
+		return t
+	}
+	if t := mime.TypeByExtension(ext); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+// commitRecords commits recs one by one on top of head and returns the new
+// head (head itself when every record was already there).
+func (w *Writer) commitRecords(ctx context.Context, head plumbing.Hash, recs []Record) (plumbing.Hash, error) {
+	l := w.Ledger
+	parent, err := l.commit(head)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	ed := newTreeEditor(l.storage, parent.TreeHash)
+	tip := head
+	for _, r := range recs {
+		if err := ctx.Err(); err != nil {
+			return plumbing.ZeroHash, err
+		}
+		changed, err := l.addRecord(ed, r)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		if !changed {
+			continue
+		}
+		tree, err := ed.write()
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		tip, err = w.writeCommit(tree, []plumbing.Hash{tip}, recordMessage(r), r.Actor, r.Time)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+	}
+	return tip, nil
+}
+
+// addRecord adds a record and its evidence blobs to the tree being edited.
+func (l *Ledger) addRecord(ed *treeEditor, r Record) (bool, error) {
+	for _, f := range r.Evidence {
+		h, err := l.evidenceBlob(f)
+		if err != nil {
+			return false, err
+		}
+		if _, err := ed.add(EvidencePath(f.Digest), h); err != nil {
+			return false, err
+		}
+	}
+	data, err := r.encode()
+	if err != nil {
+		return false, err
+	}
+	h, err := l.writeBlob(data)
+	if err != nil {
+		return false, err
+	}
+	changed, err := ed.add(RecordPath(r.ID), h)
+	if errors.Is(err, errPathTaken) {
+		return false, fmt.Errorf("record %s: %w", r.ID, err)
+	}
+	return changed, err
+}
+
+// evidenceBlob finds the blob storeEvidence wrote for f. The blob's git
+// hash is recomputed from the stored content, so a record never names a
+// blob the repository does not hold.
+func (l *Ledger) evidenceBlob(f File) (plumbing.Hash, error) {
+	h, ok := l.blobs[f.Digest]
+	if !ok {
+		return plumbing.ZeroHash, fmt.Errorf("evidence %s (%s) was not stored", f.Name, f.Digest)
+	}
+	return h, nil
+}
+
+func (l *Ledger) writeBlob(data []byte) (plumbing.Hash, error) {
+	obj := l.storage.NewEncodedObject()
+	obj.SetType(plumbing.BlobObject)
+	obj.SetSize(int64(len(data)))
+	wr, err := obj.Writer()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if _, err := wr.Write(data); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := wr.Close(); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	h, err := l.storage.SetEncodedObject(obj)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("write blob: %w", err)
+	}
+	return h, nil
+}
+
+// writeCommit writes a commit of tree with parents, signed when w has a
+// signer.
+func (w *Writer) writeCommit(tree plumbing.Hash, parents []plumbing.Hash, msg, actor string, when time.Time) (plumbing.Hash, error) {
+	sig := actorSignature(actor, when)
+	c := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: tree, ParentHashes: parents}
+	if w.Signer != nil {
+		enc := w.Ledger.storage.NewEncodedObject()
+		if err := c.EncodeWithoutSignature(enc); err != nil {
+			return plumbing.ZeroHash, err
+		}
+		rd, err := enc.Reader()
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		s, err := w.Signer.Sign(rd)
+		rd.Close()
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("sign ledger commit: %w", err)
+		}
+		c.PGPSignature = string(s)
+	}
+	obj := w.Ledger.storage.NewEncodedObject()
+	if err := c.Encode(obj); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	h, err := w.Ledger.storage.SetEncodedObject(obj)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("write commit: %w", err)
+	}
+	return h, nil
+}
+
+var actorPattern = regexp.MustCompile(`^(.*?)\s*<([^<>]*)>$`)
+
+// actorSignature turns "Name <email>" (or any name) into a git signature.
+func actorSignature(actor string, when time.Time) object.Signature {
+	clean := strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, actor)
+	if m := actorPattern.FindStringSubmatch(clean); m != nil {
+		return object.Signature{Name: m[1], Email: m[2], When: when}
+	}
+	return object.Signature{Name: strings.NewReplacer("<", "", ">", "").Replace(clean), When: when}
+}
+
+// recordMessage is a record's commit message: a subject line naming the
+// requirements, kind and release, the summary, and a trailer with the id.
+func recordMessage(r Record) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s", strings.Join(r.Requirements, ","), r.Kind)
+	if r.Product != "" {
+		fmt.Fprintf(&b, ": %s", r.Product)
+		if r.Version != "" {
+			fmt.Fprintf(&b, " %s", r.Version)
+		}
+	}
+	b.WriteString("\n\n")
+	if r.Summary != "" {
+		b.WriteString(oneLine(r.Summary, 200))
+		b.WriteString("\n\n")
+	}
+	fmt.Fprintf(&b, "Sdlkit-Record: %s\n", r.ID)
+	return b.String()
+}
+
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > max {
+		s = strings.ToValidUTF8(s[:max], "") + "…"
+	}
+	return s
+}
+
+// Info reads the ledger's ledger.json at the head.
+func (l *Ledger) Info() (*Info, error) {
+	head, err := l.Head()
+	if err != nil {
+		return nil, err
+	}
+	if head.IsZero() {
+		return nil, fmt.Errorf("open ledger %s: %w", l.loc, ErrNoLedger)
+	}
+	data, err := l.readFile(head, infoPath, 64<<10)
+	if err != nil {
+		return nil, fmt.Errorf("open ledger %s: branch %s: %w (no readable %s)", l.loc, l.branch.Short(), ErrNotLedger, infoPath)
+	}
+	var info Info
+	if err := json.Unmarshal(data, &info); err != nil || info.Format != InfoFormat {
+		return nil, fmt.Errorf("open ledger %s: branch %s: %w (%s is not %s)", l.loc, l.branch.Short(), ErrNotLedger, infoPath, InfoFormat)
+	}
+	return &info, nil
+}
+
+// Scope reads the ledger's SM-5 scope at the head.
+func (l *Ledger) Scope() (*Scope, error) {
+	head, err := l.Head()
+	if err != nil {
+		return nil, err
+	}
+	data, err := l.readFile(head, scopePath, MaxScopeSize)
+	if err != nil {
+		return nil, fmt.Errorf("read ledger scope: %w", err)
+	}
+	return ParseScope(data, l.catalog)
+}
+
+// readFile reads a file of commit's tree, at most max bytes.
+func (l *Ledger) readFile(commit plumbing.Hash, path string, max int64) ([]byte, error) {
+	c, err := l.commit(commit)
+	if err != nil {
+		return nil, err
+	}
+	t, err := c.Tree()
+	if err != nil {
+		return nil, err
+	}
+	f, err := t.File(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return l.readBlob(f.Hash, max)
+}
+
+// readBlob reads a blob, at most max bytes.
+func (l *Ledger) readBlob(h plumbing.Hash, max int64) ([]byte, error) {
+	b, err := l.repo.BlobObject(h)
+	if err != nil {
+		return nil, err
+	}
+	if b.Size > max {
+		return nil, fmt.Errorf("blob %s: %d bytes, at most %d", h, b.Size, max)
+	}
+	rd, err := b.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	return io.ReadAll(io.LimitReader(rd, max))
+}
+
+// InitOptions are what Init writes.
+type InitOptions struct {
+	Product string
+	Scope   *Scope
+	Actor   string
+	Time    time.Time
+}
+
+// Init creates a ledger at loc: an orphan branch holding ledger.json and
+// scope.json. With loc.Repo naming a path that does not exist, a bare
+// repository is created there.
+func Init(ctx context.Context, loc Location, c *practices.Catalog, opts InitOptions, signer CommitSigner) (*Ledger, error) {
+	r, err := openRepo(loc, true)
+	if err != nil {
+		return nil, err
+	}
+	l, err := newLedger(loc, r, c)
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := l.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	head, err := l.Head()
+	if err != nil {
+		return nil, err
+	}
+	if !head.IsZero() {
+		return nil, fmt.Errorf("init ledger %s: %w on branch %s", loc, ErrExists, l.branch.Short())
+	}
+	when := opts.Time
+	if when.IsZero() {
+		when = time.Now()
+	}
+	when = when.UTC().Truncate(time.Second)
+	scope := opts.Scope
+	if scope == nil {
+		scope = &Scope{Format: ScopeFormat}
+	}
+	ed := newTreeEditor(l.storage, plumbing.ZeroHash)
+	for path, v := range map[string]any{infoPath: Info{Format: InfoFormat, Product: opts.Product, Created: when}, scopePath: scope} {
+		data, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		h, err := l.writeBlob(append(data, '\n'))
+		if err != nil {
+			return nil, err
+		}
+		if _, err := ed.add(path, h); err != nil {
+			return nil, err
+		}
+	}
+	tree, err := ed.write()
+	if err != nil {
+		return nil, err
+	}
+	w := &Writer{Ledger: l, Signer: signer}
+	msg := fmt.Sprintf("init ledger for %s\n\nSM-5 scope: %d requirement(s) out of scope.\n", opts.Product, len(scope.OutOfScope))
+	commit, err := w.writeCommit(tree, nil, msg, opts.Actor, when)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.updateRef(plumbing.ZeroHash, commit); err != nil {
+		return nil, err
+	}
+	return l, nil
+}

@@ -1,0 +1,30 @@
+// Package ledger is sdlkit's evidence ledger for IEC 62443-4-1: a git branch
+// (by default the orphan branch "sdlkit-ledger" in the product's own
+// repository, or any repository, bare or not) that holds one JSON record per
+// evidence event and the evidence files themselves, stored content-addressed.
+//
+// Layout of the branch's tree:
+//
+//	ledger.json                       the ledger: format, product, creation
+//	scope.json                        the SM-5 scope: out-of-scope requirements with rationale
+//	records/<id[:2]>/<id>.json        one record per evidence event (see Record)
+//	evidence/sha256/<hex[:2]>/<hex>   evidence files, named by their SHA-256
+//	checkpoints/<seq>.json            signed checkpoints of the head (see Checkpoint)
+//
+// Every commit after the first only adds files: a record with its evidence,
+// a review, or a checkpoint. Verify walks the history and fails on anything
+// else (an edited or deleted record, a changed evidence blob, a record naming
+// a missing blob), and, given a checkpoint an assessor kept, on a history
+// reset to an older state or reordered.
+//
+// All git work goes through go-git; no git binary is needed. Two things are
+// written by hand, and why: the branch's ref is updated with git's own lock
+// protocol (create "<ref>.lock" exclusively, write, rename), because go-git's
+// SetReference truncates and rewrites the ref file in place, so a process
+// killed between the two leaves an empty ref; and trees are diffed by a
+// small walk that descends only into changed subtrees, because go-git's
+// DiffTree reads whole trees and verification diffs every commit.
+//
+// The package knows nothing of SBOMs, scans or signatures: callers pass
+// files and facts, and a Signer/Verifier pair for checkpoints.
+package ledger

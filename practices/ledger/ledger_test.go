@@ -1,0 +1,131 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+
+	"github.com/sdlkit/sdlkit/practices"
+)
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func catalog(t testing.TB) *practices.Catalog {
+	t.Helper()
+	c, err := practices.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// newTestLedger creates a ledger in a new bare repository.
+func newTestLedger(t testing.TB) *Ledger {
+	t.Helper()
+	loc := Location{Repo: filepath.Join(t.TempDir(), "ledger.git")}
+	scope := &Scope{Format: ScopeFormat, OutOfScope: []Exclusion{{Requirement: "SG-6", Rationale: "no patches are delivered to integrators"}}}
+	l, err := Init(context.Background(), loc, catalog(t), InitOptions{Product: "app", Scope: scope, Actor: "Ada <ada@example.com>", Time: t0}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// clock returns a Now that ticks one minute a call from t0.
+func clock() func() time.Time {
+	n := 0
+	return func() time.Time { n++; return t0.Add(time.Duration(n) * time.Minute) }
+}
+
+func writeFile(t testing.TB, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestAppendStatusVerify(t *testing.T) {
+	ctx := context.Background()
+	l := newTestLedger(t)
+	dir := t.TempDir()
+	sbom := writeFile(t, dir, "app.cdx.json", `{"bomFormat":"CycloneDX"}`)
+	w := &Writer{Ledger: l, Now: clock()}
+	recs, err := w.Append(ctx, []Entry{
+		{Record: Record{Actor: "ci", Version: "1.0.0", Requirements: []string{"SM-7"}, Kind: "sbom", Summary: "SBOM"}, Files: []string{sbom}},
+		{Record: Record{Actor: "ci", Version: "1.0.0", Requirements: []string{"SM-7"}, Kind: "sbom", Summary: "SBOM again"}, Files: []string{sbom}},
+		{Record: Record{Actor: "Bob <bob@example.com>", Requirements: []string{"SR-2"}, Kind: "review", Review: &Decision{Status: "approved", Note: "ok"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 3 || recs[0].Evidence[0].MediaType != "application/vnd.cyclonedx+json" || recs[0].Product != "app" {
+		t.Fatalf("records: %+v", recs)
+	}
+	got, err := l.Record(ctx, recs[2].ID[:6])
+	if err != nil || got.Review.Status != "approved" {
+		t.Fatalf("Record: %+v, %v", got, err)
+	}
+	st, err := l.Status(ctx, StatusOptions{Now: t0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Version != "1.0.0" || st.Records != 3 || st.InScope != 46 || st.Covered != 2 {
+		t.Fatalf("status: version %q records %d in scope %d covered %d", st.Version, st.Records, st.InScope, st.Covered)
+	}
+	rep, err := l.Verify(ctx, VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same SBOM recorded twice is stored once.
+	if !rep.OK() || rep.Records != 3 || rep.EvidenceFiles != 1 || rep.Commits != 4 {
+		t.Fatalf("verify: %+v", rep)
+	}
+	// The ledger is a git repository git tools read.
+	r, err := git.PlainOpen(l.loc.Repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := r.Reference("refs/heads/"+DefaultBranch, true)
+	if err != nil || ref.Hash().String() != rep.Head {
+		t.Fatalf("ref: %v %v", ref, err)
+	}
+}
+
+func TestAppendRefusesUnknownRequirement(t *testing.T) {
+	l := newTestLedger(t)
+	head, _ := l.Head()
+	w := &Writer{Ledger: l}
+	_, err := w.Append(context.Background(), []Entry{
+		{Record: Record{Actor: "ci", Requirements: []string{"SM-7"}, Kind: "sbom"}},
+		{Record: Record{Actor: "ci", Requirements: []string{"XX-1"}, Kind: "sbom"}},
+	})
+	if !errors.Is(err, ErrInvalidRecord) || !strings.Contains(err.Error(), `"XX-1"`) {
+		t.Fatalf("err = %v", err)
+	}
+	if h, _ := l.Head(); h != head {
+		t.Fatal("a refused batch moved the branch")
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	c := catalog(t)
+	dir := t.TempDir()
+	if _, err := git.PlainInit(dir, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(Location{Dir: dir}, c); !errors.Is(err, ErrNoLedger) {
+		t.Fatalf("no branch: %v", err)
+	}
+	l := newTestLedger(t)
+	if _, err := Init(context.Background(), l.loc, c, InitOptions{Product: "x"}, nil); !errors.Is(err, ErrExists) {
+		t.Fatalf("init twice: %v", err)
+	}
+}

@@ -1,0 +1,179 @@
+package ledger
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+
+	"github.com/sdlkit/sdlkit/practices"
+)
+
+// DefaultBranch is the branch that holds a ledger.
+const DefaultBranch = "sdlkit-ledger"
+
+// Errors callers branch on.
+var (
+	// ErrNoLedger: the repository has no ledger branch (run init).
+	ErrNoLedger = errors.New("no ledger")
+	// ErrNotLedger: the branch exists but does not hold a ledger.
+	ErrNotLedger = errors.New("not a ledger")
+	// ErrExists: init found a ledger already there.
+	ErrExists = errors.New("ledger already exists")
+)
+
+// Location says where a ledger lives.
+type Location struct {
+	// Repo is the repository's path (a work tree or a bare repository).
+	// Empty means the repository that holds Dir (searched upwards).
+	Repo string
+	// Dir is where the search for the product's repository starts when
+	// Repo is empty; empty means the working directory.
+	Dir string
+	// Branch is the ledger's branch; empty means DefaultBranch.
+	Branch string
+}
+
+// String names the location for messages.
+func (l Location) String() string {
+	if l.Repo != "" {
+		return l.Repo
+	}
+	if l.Dir != "" {
+		return l.Dir
+	}
+	return "."
+}
+
+func (l Location) branch() plumbing.ReferenceName {
+	if l.Branch == "" {
+		return plumbing.NewBranchReferenceName(DefaultBranch)
+	}
+	return plumbing.NewBranchReferenceName(l.Branch)
+}
+
+// Ledger is an open ledger.
+type Ledger struct {
+	loc     Location
+	repo    *git.Repository
+	storage *filesystem.Storage
+	branch  plumbing.ReferenceName
+	catalog *practices.Catalog
+	// blobs maps the SHA-256 of evidence stored by this process to the
+	// git hash of its blob.
+	blobs map[string]plumbing.Hash
+}
+
+// openRepo opens the repository of loc. create makes a bare repository at
+// loc.Repo when nothing is there (init only).
+func openRepo(loc Location, create bool) (*git.Repository, error) {
+	if loc.Repo == "" {
+		dir := loc.Dir
+		if dir == "" {
+			dir = "."
+		}
+		r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+		if err != nil {
+			return nil, fmt.Errorf("open the repository holding %q: %w (use --ledger PATH for a ledger elsewhere)", dir, err)
+		}
+		return r, nil
+	}
+	if create {
+		if _, err := os.Stat(loc.Repo); errors.Is(err, os.ErrNotExist) {
+			r, err := git.PlainInit(loc.Repo, true)
+			if err != nil {
+				return nil, fmt.Errorf("create bare repository %q: %w", loc.Repo, err)
+			}
+			return r, nil
+		}
+	}
+	fi, err := os.Stat(loc.Repo)
+	if err != nil {
+		return nil, fmt.Errorf("open ledger repository %q: %w", loc.Repo, err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("open ledger repository %q: not a directory", loc.Repo)
+	}
+	r, err := git.PlainOpenWithOptions(loc.Repo, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if err != nil {
+		return nil, fmt.Errorf("open ledger repository %q: %w", loc.Repo, err)
+	}
+	return r, nil
+}
+
+func newLedger(loc Location, r *git.Repository, c *practices.Catalog) (*Ledger, error) {
+	st, ok := r.Storer.(*filesystem.Storage)
+	if !ok {
+		return nil, fmt.Errorf("open ledger %s: repository storage is not a directory", loc)
+	}
+	return &Ledger{loc: loc, repo: r, storage: st, branch: loc.branch(), catalog: c, blobs: map[string]plumbing.Hash{}}, nil
+}
+
+// Open opens the ledger at loc, checked against catalog c.
+func Open(loc Location, c *practices.Catalog) (*Ledger, error) {
+	r, err := openRepo(loc, false)
+	if err != nil {
+		return nil, err
+	}
+	l, err := newLedger(loc, r, c)
+	if err != nil {
+		return nil, err
+	}
+	head, err := l.Head()
+	if err != nil {
+		return nil, err
+	}
+	if head.IsZero() {
+		return nil, fmt.Errorf("open ledger %s: %w on branch %s (run 'sdlkit ledger init')", loc, ErrNoLedger, l.branch.Short())
+	}
+	if _, err := l.Info(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Catalog returns the catalog the ledger is checked against.
+func (l *Ledger) Catalog() *practices.Catalog { return l.catalog }
+
+// Branch returns the ledger's branch name.
+func (l *Ledger) Branch() string { return l.branch.Short() }
+
+// Location returns where the ledger lives.
+func (l *Ledger) Location() Location { return l.loc }
+
+// GitDir returns the path of the repository's git directory.
+func (l *Ledger) GitDir() string {
+	return l.storage.Filesystem().Root()
+}
+
+// Head returns the commit the ledger's branch points at, or the zero hash
+// when there is no branch.
+func (l *Ledger) Head() (plumbing.Hash, error) {
+	ref, err := l.repo.Reference(l.branch, true)
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return plumbing.ZeroHash, nil
+	}
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("read ledger branch %s: %w", l.branch.Short(), err)
+	}
+	return ref.Hash(), nil
+}
+
+// commit reads a commit of the ledger.
+func (l *Ledger) commit(h plumbing.Hash) (*object.Commit, error) {
+	c, err := l.repo.CommitObject(h)
+	if err != nil {
+		return nil, fmt.Errorf("read ledger commit %s: %w", h, err)
+	}
+	return c, nil
+}
+
+// refPath is the file of the branch's loose ref.
+func (l *Ledger) refPath() string {
+	return filepath.Join(l.GitDir(), filepath.FromSlash(l.branch.String()))
+}
