@@ -59,7 +59,9 @@ const (
 	maxBundleSize    = 1 << 20
 )
 
-func checkpointPath(seq int) string { return fmt.Sprintf("%s%06d%s", checkpointDir, seq, checkpointSuffix) }
+func checkpointPath(seq int) string {
+	return fmt.Sprintf("%s%06d%s", checkpointDir, seq, checkpointSuffix)
+}
 
 // checkpointSeq returns the sequence number a checkpoint path names.
 func checkpointSeq(path string) (int, bool) {
