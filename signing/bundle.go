@@ -115,3 +115,14 @@ func (b *Bundle) WriteFile(path string) error {
 		return err
 	})
 }
+
+// Statement returns the payload of the bundle's DSSE envelope (the in-toto
+// statement of an attestation), unverified: verify the bundle before
+// trusting it.
+func (b *Bundle) Statement() ([]byte, error) {
+	env := b.b.GetDsseEnvelope()
+	if env == nil {
+		return nil, fmt.Errorf("%w: the bundle holds a message signature, not an attestation", ErrInvalid)
+	}
+	return env.GetPayload(), nil
+}

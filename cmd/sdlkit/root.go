@@ -110,6 +110,7 @@ Data goes to stdout, messages to stderr. See 'sdlkit help exit-codes'.`,
 		newAdvisoriesCmd(a),
 		newScanCmd(a),
 		newVEXCmd(a),
+		newLedgerCmd(a),
 	)
 	return root
 }

@@ -32,6 +32,16 @@ type Entry struct {
 	// Files are paths of evidence files; each is stored content-addressed
 	// and listed in Record.Evidence under its base name.
 	Files []string
+	// Blobs are evidence held in memory (a scan result a command just
+	// made), stored like Files.
+	Blobs []Blob
+}
+
+// Blob is an evidence file held in memory.
+type Blob struct {
+	Name      string
+	MediaType string // empty: guessed from Name
+	Data      []byte
 }
 
 // CommitSigner signs the ledger's commits. Sign returns the armored
@@ -124,6 +134,13 @@ func (w *Writer) prepare(ctx context.Context, info *Info, e Entry) (Record, erro
 		}
 		r.Evidence = append(r.Evidence, f)
 	}
+	for _, b := range e.Blobs {
+		f, err := w.Ledger.storeBlob(b)
+		if err != nil {
+			return Record{}, err
+		}
+		r.Evidence = append(r.Evidence, f)
+	}
 	r.ID = ""
 	id, err := computeID(r)
 	if err != nil {
@@ -177,6 +194,21 @@ func (l *Ledger) storeEvidence(ctx context.Context, path string) (File, error) {
 		Size:      size,
 		Digest:    digest,
 	}, nil
+}
+
+// storeBlob stores in-memory evidence and returns its File entry.
+func (l *Ledger) storeBlob(b Blob) (File, error) {
+	h, err := l.writeBlob(b.Data)
+	if err != nil {
+		return File{}, fmt.Errorf("store evidence %q: %w", b.Name, err)
+	}
+	digest := sha256Hex(b.Data)
+	l.blobs[digest] = h
+	typ := b.MediaType
+	if typ == "" {
+		typ = mediaType(b.Name)
+	}
+	return File{Name: b.Name, MediaType: typ, Size: int64(len(b.Data)), Digest: digest}, nil
 }
 
 var suffixTypes = map[string]string{
@@ -462,62 +494,100 @@ type InitOptions struct {
 // Init creates a ledger at loc: an orphan branch holding ledger.json and
 // scope.json. With loc.Repo naming a path that does not exist, a bare
 // repository is created there.
+//
+// The scope is also recorded as the first record, SM-5 evidence of kind
+// scope-record, so that status counts it like any other evidence.
 func Init(ctx context.Context, loc Location, c *practices.Catalog, opts InitOptions, signer CommitSigner) (*Ledger, error) {
-	r, err := openRepo(loc, true)
+	l, scopeJSON, when, err := initBranch(ctx, loc, c, opts, signer)
 	if err != nil {
 		return nil, err
+	}
+	w := &Writer{Ledger: l, Signer: signer}
+	summary := fmt.Sprintf("SM-5 scope of %s: %d of %d requirements in scope", opts.Product,
+		len(c.Requirements)-len(opts.scope().OutOfScope), len(c.Requirements))
+	_, err = w.Append(ctx, []Entry{{
+		Record: Record{Time: when, Actor: opts.actor(), Product: opts.Product, Requirements: []string{"SM-5"}, Kind: "scope-record", Summary: summary},
+		Blobs:  []Blob{{Name: scopePath, Data: scopeJSON}},
+	}})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func (o InitOptions) scope() *Scope {
+	if o.Scope == nil {
+		return &Scope{Format: ScopeFormat}
+	}
+	return o.Scope
+}
+
+func (o InitOptions) actor() string {
+	if o.Actor == "" {
+		return "unknown"
+	}
+	return o.Actor
+}
+
+// initBranch writes the ledger's first commit and creates its branch.
+func initBranch(ctx context.Context, loc Location, c *practices.Catalog, opts InitOptions, signer CommitSigner) (*Ledger, []byte, time.Time, error) {
+	r, err := openRepo(loc, true)
+	if err != nil {
+		return nil, nil, time.Time{}, err
 	}
 	l, err := newLedger(loc, r, c)
 	if err != nil {
-		return nil, err
+		return nil, nil, time.Time{}, err
 	}
 	unlock, err := l.lock(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, time.Time{}, err
 	}
 	defer unlock()
 	head, err := l.Head()
 	if err != nil {
-		return nil, err
+		return nil, nil, time.Time{}, err
 	}
 	if !head.IsZero() {
-		return nil, fmt.Errorf("init ledger %s: %w on branch %s", loc, ErrExists, l.branch.Short())
+		return nil, nil, time.Time{}, fmt.Errorf("init ledger %s: %w on branch %s", loc, ErrExists, l.branch.Short())
 	}
 	when := opts.Time
 	if when.IsZero() {
 		when = time.Now()
 	}
 	when = when.UTC().Truncate(time.Second)
-	scope := opts.Scope
-	if scope == nil {
-		scope = &Scope{Format: ScopeFormat}
-	}
+	scope := opts.scope()
+	var scopeJSON []byte
 	ed := newTreeEditor(l.storage, plumbing.ZeroHash)
 	for path, v := range map[string]any{infoPath: Info{Format: InfoFormat, Product: opts.Product, Created: when}, scopePath: scope} {
 		data, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {
-			return nil, err
+			return nil, nil, time.Time{}, err
 		}
-		h, err := l.writeBlob(append(data, '\n'))
+		data = append(data, '\n')
+		if path == scopePath {
+			scopeJSON = data
+		}
+		h, err := l.writeBlob(data)
 		if err != nil {
-			return nil, err
+			return nil, nil, time.Time{}, err
 		}
 		if _, err := ed.add(path, h); err != nil {
-			return nil, err
+			return nil, nil, time.Time{}, err
 		}
 	}
 	tree, err := ed.write()
 	if err != nil {
-		return nil, err
+		return nil, nil, time.Time{}, err
 	}
 	w := &Writer{Ledger: l, Signer: signer}
 	msg := fmt.Sprintf("init ledger for %s\n\nSM-5 scope: %d requirement(s) out of scope.\n", opts.Product, len(scope.OutOfScope))
-	commit, err := w.writeCommit(tree, nil, msg, opts.Actor, when)
+	commit, err := w.writeCommit(tree, nil, msg, opts.actor(), when)
 	if err != nil {
-		return nil, err
+		return nil, nil, time.Time{}, err
 	}
 	if err := l.updateRef(plumbing.ZeroHash, commit); err != nil {
-		return nil, err
+		return nil, nil, time.Time{}, err
 	}
-	return l, nil
+	return l, scopeJSON, when, nil
 }

@@ -77,15 +77,15 @@ func TestAppendStatusVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Version != "1.0.0" || st.Records != 3 || st.InScope != 46 || st.Covered != 2 {
+	if st.Version != "1.0.0" || st.Records != 4 || st.InScope != 46 || st.Covered != 3 {
 		t.Fatalf("status: version %q records %d in scope %d covered %d", st.Version, st.Records, st.InScope, st.Covered)
 	}
 	rep, err := l.Verify(ctx, VerifyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The same SBOM recorded twice is stored once.
-	if !rep.OK() || rep.Records != 3 || rep.EvidenceFiles != 1 || rep.Commits != 4 {
+	// Init records the SM-5 scope; the same SBOM recorded twice is stored once.
+	if !rep.OK() || rep.Records != 4 || rep.EvidenceFiles != 2 || rep.Commits != 5 {
 		t.Fatalf("verify: %+v", rep)
 	}
 	// The ledger is a git repository git tools read.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
@@ -176,4 +177,17 @@ func (l *Ledger) commit(h plumbing.Hash) (*object.Commit, error) {
 // refPath is the file of the branch's loose ref.
 func (l *Ledger) refPath() string {
 	return filepath.Join(l.GitDir(), filepath.FromSlash(l.branch.String()))
+}
+
+// GitIdentity returns "Name <email>" from the repository's git config
+// (with the user's global config), or "" when none is set.
+func (l *Ledger) GitIdentity() string {
+	cfg, err := l.repo.ConfigScoped(config.GlobalScope)
+	if err != nil || cfg.User.Name == "" {
+		return ""
+	}
+	if cfg.User.Email == "" {
+		return cfg.User.Name
+	}
+	return cfg.User.Name + " <" + cfg.User.Email + ">"
 }

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sdlkit/sdlkit/internal/atomicfile"
+	"github.com/sdlkit/sdlkit/internal/readlimit"
+	"github.com/sdlkit/sdlkit/internal/textsafe"
+	"github.com/sdlkit/sdlkit/practices/ledger"
+	"github.com/sdlkit/sdlkit/signing"
+)
+
+// sigstoreSealer signs checkpoints as Sigstore attestation bundles.
+type sigstoreSealer struct {
+	signer *signing.Signer
+	opts   signing.SignOptions
+}
+
+func (s sigstoreSealer) Seal(ctx context.Context, predicate []byte) ([]byte, error) {
+	sum := sha256.Sum256(predicate)
+	subject := signing.SubjectFor("sdlkit-ledger-checkpoint", signing.Digest(sum))
+	b, err := s.signer.Attest(ctx, []signing.Subject{subject}, ledger.CheckpointPredicateType, predicate, s.opts)
+	if err != nil {
+		return nil, err
+	}
+	return b.Encode()
+}
+
+// sigstoreUnsealer verifies checkpoint bundles under a signing policy.
+type sigstoreUnsealer struct {
+	policy signing.Policy
+}
+
+func (u sigstoreUnsealer) Unseal(_ context.Context, data []byte) ([]byte, string, error) {
+	b, err := signing.ReadBundle("checkpoint", data)
+	if err != nil {
+		return nil, "", err
+	}
+	raw, err := b.Statement()
+	if err != nil {
+		return nil, "", err
+	}
+	var st struct {
+		Subject []struct {
+			Digest map[string]string `json:"digest"`
+		} `json:"subject"`
+		Predicate json.RawMessage `json:"predicate"`
+	}
+	if err := json.Unmarshal(raw, &st); err != nil || len(st.Subject) != 1 {
+		return nil, "", fmt.Errorf("%w: not a checkpoint statement", signing.ErrInvalid)
+	}
+	d, err := signing.ParseDigest("sha256:" + st.Subject[0].Digest["sha256"])
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: checkpoint subject: %v", signing.ErrInvalid, err)
+	}
+	p := u.policy
+	p.PredicateType = ledger.CheckpointPredicateType
+	res, err := signing.Verify(b, d, p)
+	if err != nil {
+		return nil, "", err
+	}
+	who := "key"
+	if res.Identity != "" {
+		who = res.Identity
+	}
+	return st.Predicate, who, nil
+}
+
+func newLedgerCheckpointCmd(a *app, opts *ledgerOptions) *cobra.Command {
+	var so signerOptions
+	var output string
+	cmd := &cobra.Command{
+		Use:   "checkpoint (--key KEY | --keyless) [--output FILE]",
+		Short: "Sign the ledger's head as the next checkpoint of its chain",
+		Long: `checkpoint signs the ledger's head and the digest of the previous checkpoint
+as a Sigstore attestation bundle, and commits it to the ledger. Checkpoints
+form a chain. An assessor keeps one (--output writes a copy) and later runs
+'sdlkit ledger verify --since FILE': it fails when the ledger was reset to an
+older state or its history reordered, even if every commit still verifies.`,
+		Example: `  sdlkit ledger checkpoint --key ledger.key --output checkpoint-2026-12.sigstore.json
+  sdlkit ledger checkpoint --keyless   # in GitHub Actions`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := so.check(cmd); err != nil {
+				return err
+			}
+			if output != "" {
+				if err := checkOutputs([]namedPath{{"checkpoint", output}}, so.inputs()); err != nil {
+					return err
+				}
+			}
+			ctx := cmd.Context()
+			l, err := opts.open(ctx, a)
+			if err != nil {
+				return err
+			}
+			s, err := so.signer(ctx, a)
+			if err != nil {
+				return err
+			}
+			w := &ledger.Writer{Ledger: l}
+			cp, err := w.Checkpoint(ctx, sigstoreSealer{signer: s, opts: so.signOptions()})
+			if err != nil {
+				return ledgerError(err)
+			}
+			if output != "" {
+				if err := atomicfile.WriteFile(output, cp.Bundle); err != nil {
+					return inputError(fmt.Errorf("write checkpoint %q: %w", output, err))
+				}
+			}
+			a.infof("checkpoint %d seals %s (%d records)", cp.Checkpoint.Seq, cp.Checkpoint.Head, cp.Checkpoint.Records)
+			fmt.Fprintln(a.out, cp.Commit)
+			return nil
+		},
+	}
+	so.register(cmd)
+	cmd.Flags().StringVarP(&output, "output", "o", "", "also write the checkpoint bundle here, for the assessor to keep")
+	return cmd
+}
+
+func newLedgerVerifyCmd(a *app, opts *ledgerOptions) *cobra.Command {
+	var vo verifyCmdOptions
+	var since string
+	cmd := &cobra.Command{
+		Use:   "verify [--since CHECKPOINT] [--key PUB | --certificate-identity ID --certificate-oidc-issuer ISS]",
+		Short: "Verify the ledger's whole history, evidence and checkpoints",
+		Long: `verify walks the ledger's history from its first commit and checks that
+every commit only adds files; that every record is well-formed and names
+requirements and evidence kinds of the catalog and evidence the ledger
+holds; that every evidence file's SHA-256 is the one its name says; and that
+the checkpoints chain, each sealing the commit before it. With --key or a
+certificate identity, every checkpoint's signature is verified too.
+
+--since FILE takes a checkpoint bundle kept earlier (ledger checkpoint
+--output): the ledger must still hold its head in its history and the same
+checkpoint in its chain; a ledger reset to an older state or rewritten fails.
+
+Exit status: 0 verified; 1 a problem was found (each is listed, one line);
+2 the ledger could not be read or a usage error.`,
+		Example: `  sdlkit ledger verify
+  sdlkit ledger verify --key ledger.pub --since checkpoint-2026-12.sigstore.json --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(vo.format, "text", "json"); err != nil {
+				return err
+			}
+			return runLedgerVerify(cmd, a, opts, &vo, since)
+		},
+	}
+	vo.registerPolicy(cmd)
+	cmd.Flags().StringVar(&since, "since", "", "a checkpoint bundle kept earlier: the ledger must still contain it")
+	cmd.Flags().StringVarP(&vo.format, "format", "f", "text", "output format: text or json")
+	return cmd
+}
+
+func runLedgerVerify(cmd *cobra.Command, a *app, opts *ledgerOptions, vo *verifyCmdOptions, since string) error {
+	ctx := cmd.Context()
+	vopts := ledger.VerifyOptions{}
+	if since != "" {
+		data, err := readlimit.ReadFile(ctx, since, readlimit.Kind{Name: "checkpoint", Limit: 1 << 20})
+		if err != nil {
+			return inputError(err)
+		}
+		vopts.Since = data
+	}
+	if vo.key != "" || vo.identity != "" || vo.identityRegexp != "" || vo.issuer != "" || vo.issuerRegexp != "" {
+		p, err := vo.policy(cmd)
+		if err != nil {
+			return err
+		}
+		if vo.trustedRoot != "" {
+			tr, err := signing.LoadTrustedRootContext(ctx, vo.trustedRoot)
+			if err != nil {
+				return inputError(err)
+			}
+			p.TrustedRoot = tr
+		}
+		vopts.Unsealer = sigstoreUnsealer{policy: p}
+	} else if since != "" {
+		return usageErrorf("%s: --since needs --key or a certificate identity to verify the kept checkpoint", cmd.CommandPath())
+	}
+	l, err := opts.open(ctx, a)
+	if err != nil {
+		return err
+	}
+	meter := a.progressCount("verify ledger", "commits")
+	vopts.Progress = func(done, total int) { meter.SetTotal(int64(total)); meter.Set(int64(done)) }
+	rep, err := l.Verify(ctx, vopts)
+	meter.Stop()
+	if err != nil {
+		return ledgerError(err)
+	}
+	if vo.format == "json" {
+		if err := writeJSON(a.out, rep); err != nil {
+			return err
+		}
+	} else {
+		printVerify(a.err, rep)
+	}
+	if !rep.OK() {
+		return checkFailed(fmt.Errorf("ledger %s: %d problem(s): %s", l.Branch(), len(rep.Problems), textsafe.Escape(rep.Problems[0])))
+	}
+	return nil
+}
+
+func printVerify(w io.Writer, rep *ledger.Report) {
+	for _, p := range rep.Problems {
+		fmt.Fprintf(w, "sdlkit: problem: %s\n", textsafe.Escape(p))
+	}
+	for _, s := range rep.Warnings {
+		fmt.Fprintf(w, "sdlkit: warning: %s\n", textsafe.Escape(s))
+	}
+	for _, s := range rep.Verified {
+		fmt.Fprintf(w, "sdlkit: %s\n", textsafe.Escape(s))
+	}
+	verdict := "verified"
+	if !rep.OK() {
+		verdict = "NOT verified"
+	}
+	fmt.Fprintf(w, "sdlkit: ledger %s %s: %d commits, %d records, %d evidence files (%s hashed), %d checkpoints, head %.12s\n",
+		rep.Branch, verdict, rep.Commits, rep.Records, rep.EvidenceFiles, readlimit.FormatSize(rep.EvidenceBytes), rep.Checkpoints, rep.Head)
+}
