@@ -18,6 +18,7 @@ type attestCmdOptions struct {
 	predicate string
 	typ       string
 	bundle    string
+	rec       recordOptions
 }
 
 func newAttestCmd(a *app) *cobra.Command {
@@ -52,6 +53,7 @@ Keys, keyless signing and the transparency log work as for 'sdlkit sign'.`, pred
 		},
 	}
 	opts.register(cmd)
+	opts.rec.register(cmd)
 	cmd.Flags().StringVar(&opts.predicate, "predicate", "", "the predicate: a JSON document (SBOM, VEX, scan report, provenance)")
 	cmd.Flags().StringVar(&opts.typ, "type", "", "predicate type: a short name (see above) or a URI")
 	cmd.Flags().StringVar(&opts.bundle, "bundle", "", "write the bundle here (default FILE.sigstore.json; '-' for stdout)")
@@ -89,6 +91,10 @@ func runAttest(ctx context.Context, a *app, opts *attestCmdOptions, file string)
 	if err := checkOutputs([]namedPath{out}, inputs); err != nil {
 		return err
 	}
+	l, err := opts.rec.open(ctx, a)
+	if err != nil {
+		return err
+	}
 	pending, err := createOutputs([]namedPath{out}, atomicfile.Options{})
 	if err != nil {
 		return err
@@ -121,5 +127,7 @@ func runAttest(ctx context.Context, a *app, opts *attestCmdOptions, file string)
 		return err
 	}
 	a.infof("attested %s (%s) with %s", file, d, pt)
-	return nil
+	ev := signatureEvidence("attestation", "sdlkit attest", s, file, d, data)
+	ev.facts["predicate_type"] = pt
+	return opts.rec.append(ctx, a, l, ev)
 }

@@ -97,6 +97,7 @@ requirements:
     evidence: [review]
     automation: manual
 `)
+	write("scope.yaml", "format: sdlkit.scope/v1\nout_of_scope:\n  - requirement: SG-6\n    rationale: not delivered to integrators\n")
 	write("ok.cdx.json", `{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{"type":"library","name":"a","version":"1.0.0","purl":"pkg:npm/a@1.0.0","bom-ref":"pkg:npm/a@1.0.0"}]}`+"\n")
 	npmExport, err := os.ReadFile(filepath.Join("..", "..", "vulnmgmt", "testdata", "advisories", "npm-all.zip"))
 	if err != nil {
@@ -113,6 +114,9 @@ requirements:
 		{"release", "sign", "$W/rel", "--key", "$W/k.key"},
 		{"advisories", "import", "--db", "$W/db", "$W/npm-all.zip"},
 		{"advisories", "export", "$W/snap.zip", "--db", "$W/db", "--key", "$W/k.key"},
+		{"ledger", "init", "--ledger", "$W/ev.git", "--product", "fw"},
+		{"ledger", "record", "--ledger", "$W/ev.git", "--requirement", "SVV-1", "--kind", "test-report", "$W/notes.txt"},
+		{"ledger", "checkpoint", "--ledger", "$W/ev.git", "--key", "$W/k.key", "-o", "$W/cp.json"},
 	} {
 		if code, _, stderr := runIn(t, dir, args, nil); code != 0 {
 			t.Fatalf("fixture %v: exit %d: %s", args, code, stderr)
@@ -645,6 +649,7 @@ func badInputRows(f *fixtures) []badInputRow {
 		}, "diff", "$W/ok.cdx.json", "$W/bad.cdx.json"),
 	)
 	add(vulnRows(f)...)
+	add(ledgerRows(f)...)
 	return rows
 }
 

@@ -167,6 +167,9 @@ func runLedgerVerify(cmd *cobra.Command, a *app, opts *ledgerOptions, vo *verify
 		if err != nil {
 			return inputError(err)
 		}
+		if _, err := signing.ReadBundle(since, data); err != nil {
+			return inputError(fmt.Errorf("read checkpoint: %w", err))
+		}
 		vopts.Since = data
 	}
 	if vo.key != "" || vo.identity != "" || vo.identityRegexp != "" || vo.issuer != "" || vo.issuerRegexp != "" {

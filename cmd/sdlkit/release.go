@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sdlkit/sdlkit/internal/atomicfile"
 	"github.com/sdlkit/sdlkit/internal/progress"
+	"github.com/sdlkit/sdlkit/practices/ledger"
 	"github.com/sdlkit/sdlkit/signing"
 	"github.com/sdlkit/sdlkit/signing/release"
 )
@@ -64,6 +67,7 @@ func releaseOptions(a *app, p release.Paths, exclude ...string) (release.Options
 type releaseSignOptions struct {
 	signerOptions
 	releasePaths
+	rec recordOptions
 }
 
 func newReleaseSignCmd(a *app) *cobra.Command {
@@ -107,6 +111,7 @@ options are those of 'sdlkit sign'.`,
 	}
 	opts.signerOptions.register(cmd)
 	opts.releasePaths.register(cmd)
+	opts.rec.register(cmd)
 	return cmd
 }
 
@@ -122,6 +127,10 @@ func runReleaseSign(ctx context.Context, a *app, opts *releaseSignOptions, paths
 	}
 	outputs := []namedPath{{"release manifest", paths.Manifest}, {"release bundle", paths.Bundle}}
 	if err := checkOutputs(outputs, opts.inputs()); err != nil {
+		return err
+	}
+	l, err := opts.rec.open(ctx, a)
+	if err != nil {
 		return err
 	}
 	pending, err := createOutputs(outputs, atomicfile.Options{})
@@ -142,7 +151,8 @@ func runReleaseSign(ctx context.Context, a *app, opts *releaseSignOptions, paths
 	if _, err := pending[0].Write(signed.Bytes); err != nil {
 		return inputError(fmt.Errorf("write release manifest %q: %w", paths.Manifest, err))
 	}
-	if _, err := encodeBundle(signed.Bundle, pending[1]); err != nil {
+	bundle, err := encodeBundle(signed.Bundle, pending[1])
+	if err != nil {
 		return inputError(fmt.Errorf("sign release manifest %q: %w", paths.Manifest, err))
 	}
 	if err := commitOutputs(pending); err != nil {
@@ -156,7 +166,11 @@ func runReleaseSign(ctx context.Context, a *app, opts *releaseSignOptions, paths
 		bytes += f.Size
 	}
 	a.infof("signed release %s: %d files, %d bytes, manifest %s", paths.Dir, len(signed.Manifest.Files), bytes, signed.Digest)
-	return nil
+	ev := signatureEvidence("release-manifest", "sdlkit release sign", s, paths.Manifest, signed.Digest, bundle)
+	ev.blobs = append(ev.blobs, ledger.Blob{Name: filepath.Base(paths.Manifest), Data: signed.Bytes})
+	ev.facts["files"] = strconv.Itoa(len(signed.Manifest.Files))
+	ev.summary = fmt.Sprintf("release manifest of %s: %d files, %d bytes, %s", filepath.Base(paths.Dir), len(signed.Manifest.Files), bytes, signed.Digest)
+	return opts.rec.append(ctx, a, l, ev)
 }
 
 // releaseSignError adds the hint that helps with a release that cannot be

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/sdlkit/sdlkit/practices/ledger"
 	"github.com/sdlkit/sdlkit/sbom/cyclonedx"
 	"github.com/sdlkit/sdlkit/sbom/generate"
 	"github.com/sdlkit/sdlkit/sbom/spdx"
@@ -27,6 +31,7 @@ type sbomGenerateOptions struct {
 	// goModuleCache is --go-module-cache.
 	goModuleCache bool
 	gen           generate.Options
+	rec           recordOptions
 }
 
 func newSBOMGenerateCmd(a *app) *cobra.Command {
@@ -100,6 +105,7 @@ incomplete.`,
 	f.StringArrayVar(&opts.gen.Artifacts, "artifact", nil, "a built `FILE` the SBOM describes, hashed with SHA-256 and SHA-512 (repeatable)")
 	f.BoolVar(&opts.gen.IncludeDev, "include-dev", false, "keep development dependencies, with scope excluded")
 	f.BoolVar(&opts.goModuleCache, "go-module-cache", true, "read the Go module graph below go.mod's direct requirements from the local module cache")
+	opts.rec.register(cmd)
 	f.BoolVar(&opts.gen.KeepGoing, "keep-going", false, "skip files that cannot be read or parsed, with a warning, and record them in the SBOM")
 	return cmd
 }
@@ -123,6 +129,10 @@ func runSBOMGenerate(cmd *cobra.Command, a *app, opts sbomGenerateOptions) error
 	opts.gen.GoModuleCache = generate.DefaultGoModuleCache(a.getenv)
 	opts.gen.Tool = sbom.Tool{Vendor: "sdlkit", Name: "sdlkit", Version: readBuildVersion().Version}
 	if err := checkGenerateOutput(opts); err != nil {
+		return err
+	}
+	l, err := opts.rec.open(cmd.Context(), a)
+	if err != nil {
 		return err
 	}
 	outputs, err := createOutputs([]namedPath{{kind: "sbom", path: cmp.Or(opts.output, "-")}}, atomicfile.Options{})
@@ -150,13 +160,35 @@ func runSBOMGenerate(cmd *cobra.Command, a *app, opts sbomGenerateOptions) error
 		}
 		return cyclonedx.Encode(w, b, cyclonedx.EncodeOptions{XML: opts.format == "cyclonedx-xml", SpecVersion: opts.specVersion})
 	}
-	if outputs[0] == nil {
-		return encode(a.out)
-	}
-	if err := encode(outputs[0]); err != nil {
+	var buf bytes.Buffer
+	if err := encode(&buf); err != nil {
 		return err
 	}
-	return commitOutputs(outputs)
+	if outputs[0] == nil {
+		if _, err := a.out.Write(buf.Bytes()); err != nil {
+			return err
+		}
+	} else {
+		if _, err := outputs[0].Write(buf.Bytes()); err != nil {
+			return err
+		}
+		if err := commitOutputs(outputs); err != nil {
+			return err
+		}
+	}
+	return opts.rec.append(cmd.Context(), a, l, sbomEvidence(b, opts.format, buf.Bytes()))
+}
+
+// sbomEvidence is the ledger record of a generated SBOM.
+func sbomEvidence(b *sbom.BOM, format string, data []byte) evidence {
+	ext := map[string]string{"cyclonedx-json": ".cdx.json", "cyclonedx-xml": ".cdx.xml", "spdx-json": ".spdx.json"}[format]
+	name := cmp.Or(path.Base(b.Product.Name), "sbom")
+	return evidence{
+		kind: "sbom", producer: "sdlkit sbom generate", version: b.Product.Version,
+		summary: fmt.Sprintf("SBOM of %s: %d components (%s)", strings.TrimSpace(b.Product.Name+" "+b.Product.Version), len(b.Components), format),
+		facts:   map[string]string{"components": strconv.Itoa(len(b.Components)), "format": format, "purl": b.Product.PURL},
+		blobs:   []ledger.Blob{{Name: name + ext, Data: data}},
+	}
 }
 
 // checkGenerateOutput refuses an output path that is one of the files the

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/sdlkit/sdlkit/internal/atomicfile"
 	"github.com/sdlkit/sdlkit/internal/readlimit"
 	"github.com/sdlkit/sdlkit/internal/textsafe"
+	"github.com/sdlkit/sdlkit/practices/ledger"
 	"github.com/sdlkit/sdlkit/sbom"
 	"github.com/sdlkit/sdlkit/sbom/format"
 	"github.com/sdlkit/sdlkit/sbom/generate"
@@ -36,6 +39,7 @@ type scanOptions struct {
 	output      string
 	maxAge      string
 	failOnStale bool
+	rec         recordOptions
 	includeDev  bool
 }
 
@@ -86,6 +90,7 @@ Exit status: 1 when an unsuppressed finding is rated --fail-on or higher
 	f.StringVarP(&opts.output, "output", "o", "", "write the result to `FILE` (default: stdout)")
 	f.StringVar(&opts.maxAge, "max-age", "", "warn when the store's newest advisory is older than this (e.g. 7d, 36h)")
 	f.BoolVar(&opts.failOnStale, "fail-on-stale", false, "with --max-age: exit 1 instead of warning")
+	opts.rec.register(cmd)
 	f.BoolVar(&opts.includeDev, "include-dev", false, "with a directory or lockfile TARGET: check development dependencies too")
 	return cmd
 }
@@ -109,6 +114,10 @@ func runScan(ctx context.Context, a *app, opts scanOptions) error {
 		return err
 	}
 	statements, err := readVEX(ctx, opts.vexFiles)
+	if err != nil {
+		return err
+	}
+	l, err := opts.rec.open(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -150,6 +159,15 @@ func runScan(ctx context.Context, a *app, opts scanOptions) error {
 	}
 	if err := commitOutputs(outputs); err != nil {
 		return err
+	}
+	if l != nil {
+		ev, err := scanEvidence(b, res)
+		if err != nil {
+			return err
+		}
+		if err := opts.rec.append(ctx, a, l, ev); err != nil {
+			return err
+		}
 	}
 	return scanVerdict(a, res, threshold, maxAge, opts.failOnStale)
 }
@@ -318,4 +336,27 @@ func scanVerdict(a *app, res *scan.Result, threshold severity.Rating, maxAge tim
 			"fix them (the result lists the fixed versions), or record a triage decision: sdlkit vex add")
 	}
 	return nil
+}
+
+// scanEvidence is the ledger record of a scan: its JSON result (whatever
+// --format printed), the findings by rating after VEX as facts.
+func scanEvidence(b *sbom.BOM, res *scan.Result) (evidence, error) {
+	var buf bytes.Buffer
+	if err := renderScan(&buf, "json", b, res); err != nil {
+		return evidence{}, err
+	}
+	s := res.Summary
+	name := cmp.Or(path.Base(res.Target.Name), "scan")
+	return evidence{
+		kind: "vuln-scan", producer: "sdlkit scan", version: res.Target.Version,
+		summary: fmt.Sprintf("scan of %s: %d critical, %d high, %d medium, %d low, %d unknown, %d suppressed by VEX (store %s)",
+			strings.TrimSpace(res.Target.Name+" "+res.Target.Version), s.Critical, s.High, s.Medium, s.Low, s.Unknown, s.Suppressed, res.Store.Digest),
+		facts: map[string]string{
+			"findings.critical": strconv.Itoa(s.Critical), "findings.high": strconv.Itoa(s.High),
+			"findings.medium": strconv.Itoa(s.Medium), "findings.low": strconv.Itoa(s.Low),
+			"findings.unknown": strconv.Itoa(s.Unknown), "findings.suppressed": strconv.Itoa(s.Suppressed),
+			"components": strconv.Itoa(res.Target.Components), "store": res.Store.Digest,
+		},
+		blobs: []ledger.Blob{{Name: name + ".scan.json", Data: buf.Bytes()}},
+	}, nil
 }

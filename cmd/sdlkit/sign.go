@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sdlkit/sdlkit/internal/atomicfile"
 	"github.com/sdlkit/sdlkit/internal/readlimit"
+	"github.com/sdlkit/sdlkit/practices/ledger"
 	"github.com/sdlkit/sdlkit/signing"
 )
 
@@ -17,6 +19,7 @@ const bundleSuffix = ".sigstore.json"
 type signCmdOptions struct {
 	signerOptions
 	bundle string
+	rec    recordOptions
 }
 
 func newSignCmd(a *app) *cobra.Command {
@@ -59,6 +62,7 @@ stdout.`,
 		},
 	}
 	opts.register(cmd)
+	opts.rec.register(cmd)
 	cmd.Flags().StringVar(&opts.bundle, "bundle", "", "write the bundle here (default FILE.sigstore.json; '-' for stdout)")
 	return cmd
 }
@@ -80,6 +84,10 @@ func runSign(ctx context.Context, a *app, opts *signCmdOptions, files []string) 
 		}
 	}
 	if err := checkOutputs(outputs, inputs); err != nil {
+		return err
+	}
+	l, err := opts.rec.open(ctx, a)
+	if err != nil {
 		return err
 	}
 	pending, err := createOutputs(outputs, atomicfile.Options{})
@@ -112,7 +120,29 @@ func runSign(ctx context.Context, a *app, opts *signCmdOptions, files []string) 
 		}
 		a.infof("signed %s (%s)", f, digests[i])
 	}
-	return nil
+	evs := make([]evidence, len(files))
+	for i, f := range files {
+		evs[i] = signatureEvidence("signature", "sdlkit sign", s, f, digests[i], bundles[i])
+	}
+	return opts.rec.append(ctx, a, l, evs...)
+}
+
+// signatureEvidence is the ledger record of a bundle over file: the
+// bundle as evidence, the file's digest as subject, the signer's identity
+// (a certificate's, or "key") as a fact.
+func signatureEvidence(kind, producer string, s *signing.Signer, file string, d signing.Digest, bundle []byte) evidence {
+	signedWith := "key"
+	if s.Keyless() {
+		signedWith = "keyless certificate"
+	}
+	name := filepath.Base(file)
+	return evidence{
+		kind: kind, producer: producer,
+		subject: &ledger.Subject{Name: name, Digest: d.String()},
+		summary: fmt.Sprintf("%s of %s (%s), signed with a %s", kind, name, d, signedWith),
+		facts:   map[string]string{"signed_with": signedWith},
+		blobs:   []ledger.Blob{{Name: name + bundleSuffix, Data: bundle}},
+	}
 }
 
 // encodeBundle encodes b and writes it to its pending file, if any.

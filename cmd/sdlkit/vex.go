@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/sdlkit/sdlkit/internal/atomicfile"
 	"github.com/sdlkit/sdlkit/internal/readlimit"
 	"github.com/sdlkit/sdlkit/internal/textsafe"
+	"github.com/sdlkit/sdlkit/practices/ledger"
 	"github.com/sdlkit/sdlkit/vulnmgmt/vex"
 )
 
@@ -125,6 +128,7 @@ func newVEXCreateCmd(a *app) *cobra.Command {
 
 func newVEXAddCmd(a *app) *cobra.Command {
 	var so statementOptions
+	var rec recordOptions
 	cmd := &cobra.Command{
 		Use:   "add FILE --vulnerability ID --product PURL --status STATUS",
 		Short: "Add a statement to an OpenVEX document (its version goes up)",
@@ -132,15 +136,20 @@ func newVEXAddCmd(a *app) *cobra.Command {
       --status affected --action "upgrade ws to 7.5.10 in release 2.4.1"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runVEXAdd(cmd.Context(), a, args[0], so)
+			return runVEXAdd(cmd.Context(), a, args[0], so, &rec)
 		},
 	}
 	so.register(cmd, true)
+	rec.register(cmd)
 	return cmd
 }
 
-func runVEXAdd(ctx context.Context, a *app, file string, so statementOptions) error {
+func runVEXAdd(ctx context.Context, a *app, file string, so statementOptions, rec *recordOptions) error {
 	s, err := so.statement()
+	if err != nil {
+		return err
+	}
+	l, err := rec.open(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -157,7 +166,22 @@ func runVEXAdd(ctx context.Context, a *app, file string, so statementOptions) er
 		return inputError(fmt.Errorf("vex add %q: %w", file, err))
 	}
 	vex.Touch(doc, now)
-	return writeVEX(file, doc, atomicfile.Options{})
+	if err := writeVEX(file, doc, atomicfile.Options{}); err != nil {
+		return err
+	}
+	if l == nil {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := vex.WriteOpenVEX(&buf, doc); err != nil {
+		return inputError(err)
+	}
+	return rec.append(ctx, a, l, evidence{
+		kind: "vex", producer: "sdlkit vex add",
+		summary: fmt.Sprintf("VEX: %s is %s for %s", s.Vulnerability.Name, s.Status, strings.Join(so.products, ", ")),
+		facts:   map[string]string{"vulnerability": string(s.Vulnerability.Name), "status": string(s.Status), "statements": strconv.Itoa(len(doc.Statements))},
+		blobs:   []ledger.Blob{{Name: filepath.Base(file), Data: buf.Bytes()}},
+	})
 }
 
 // writeVEX writes an OpenVEX document atomically.

@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -126,6 +128,22 @@ func (w *Writer) prepare(ctx context.Context, info *Info, e Entry) (Record, erro
 	if r.Product == "" {
 		return Record{}, fmt.Errorf("%w: no product (give one, or init the ledger with --product)", ErrInvalidRecord)
 	}
+	// Check what can be checked before any evidence is stored: a refused
+	// record leaves nothing behind, not even unreferenced blobs.
+	if err := r.checkCatalog(w.Ledger.catalog); err != nil {
+		return Record{}, fmt.Errorf("%w: %w", ErrInvalidRecord, err)
+	}
+	if r.Review != nil && !slices.Contains(reviewStatuses, r.Review.Status) {
+		return Record{}, fmt.Errorf("%w: review status %q, want one of %s", ErrInvalidRecord, r.Review.Status, strings.Join(reviewStatuses, ", "))
+	}
+	if err := checkStrings(&r); err != nil {
+		return Record{}, fmt.Errorf("%w: %w", ErrInvalidRecord, err)
+	}
+	for _, path := range e.Files {
+		if err := checkEvidencePath(path); err != nil {
+			return Record{}, err
+		}
+	}
 	r.Evidence = nil
 	for _, path := range e.Files {
 		f, err := w.Ledger.storeEvidence(ctx, path)
@@ -153,6 +171,39 @@ func (w *Writer) prepare(ctx context.Context, info *Info, e Entry) (Record, erro
 	return r, nil
 }
 
+// checkEvidencePath refuses what must not become evidence: anything but a
+// regular file, and a symbolic link that leads out of the directory it is
+// in and out of the working directory (a link in a release folder to
+// /etc/shadow would put the secret into a ledger that is pushed).
+func checkEvidencePath(path string) error {
+	if err := readlimit.CheckRegular(path, "evidence file"); err != nil {
+		return err
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Size() > MaxEvidenceSize {
+		return fmt.Errorf("evidence file %q: larger than %s", path, readlimit.FormatSize(MaxEvidenceSize))
+	}
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		return err
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return fmt.Errorf("read evidence file %q: %w", path, err)
+	}
+	inside := func(dir string) bool {
+		dir, err := filepath.EvalSymlinks(dir)
+		if err != nil {
+			return false
+		}
+		rel, err := filepath.Rel(dir, target)
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	}
+	if inside(filepath.Dir(path)) || inside(".") {
+		return nil
+	}
+	return fmt.Errorf("read evidence file %q: a symbolic link to %q, out of its folder and of the working directory", path, target)
+}
+
 // storeEvidence streams the regular file at path into the repository as a
 // blob and returns its File entry.
 func (l *Ledger) storeEvidence(ctx context.Context, path string) (File, error) {
@@ -162,7 +213,7 @@ func (l *Ledger) storeEvidence(ctx context.Context, path string) (File, error) {
 	}
 	defer f.Close()
 	if fi.Size() > MaxEvidenceSize {
-		return File{}, fmt.Errorf("evidence file %q: larger than %d bytes", path, int64(MaxEvidenceSize))
+		return File{}, fmt.Errorf("evidence file %q: larger than %s", path, readlimit.FormatSize(MaxEvidenceSize))
 	}
 	size := fi.Size()
 	ow, writeHeader, err := l.storage.ObjectStorage.LazyWriter()
