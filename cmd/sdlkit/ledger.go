@@ -173,9 +173,10 @@ rationale; every other requirement of the catalog is in scope:
 	return cmd
 }
 
-// recordTime is the time records get: $SOURCE_DATE_EPOCH for reproducible
-// runs, else now.
-func recordTime(a *app) time.Time { return scanTime(a).Truncate(time.Second) }
+// recordTime is the time records get: when the evidence was recorded. It is
+// never $SOURCE_DATE_EPOCH, which dates a build's sources, not the moment
+// evidence about them was recorded.
+func recordTime(*app) time.Time { return time.Now().UTC().Truncate(time.Second) }
 
 // recordFlags are the fields of a record given by hand.
 type recordFlags struct {
@@ -442,7 +443,7 @@ gave it. Without --version, the newest release recorded.`,
 			if err != nil {
 				return err
 			}
-			st, err := l.Status(cmd.Context(), ledger.StatusOptions{Product: product, Version: version, Now: scanTime(a)})
+			st, err := l.Status(cmd.Context(), ledger.StatusOptions{Product: product, Version: version})
 			if err != nil {
 				return ledgerError(err)
 			}
