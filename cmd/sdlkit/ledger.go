@@ -24,15 +24,17 @@ const ledgerEnv = "SDLKIT_LEDGER"
 // ledgerOptions say where the ledger is: --ledger or SDLKIT_LEDGER, else
 // the branch sdlkit-ledger of the repository holding the working directory.
 type ledgerOptions struct {
-	path    string
-	branch  string
-	catalog catalogOptions
+	path       string
+	branch     string
+	signingKey string
+	catalog    catalogOptions
 }
 
 func (o *ledgerOptions) register(cmd *cobra.Command) {
 	f := cmd.PersistentFlags()
 	f.StringVar(&o.path, "ledger", "", "the ledger's repository (a work tree or bare; default $"+ledgerEnv+", else the repository holding the working directory)")
 	f.StringVar(&o.branch, "ledger-branch", ledger.DefaultBranch, "the branch that holds the ledger")
+	f.StringVar(&o.signingKey, "signing-key", "", "sign the ledger's commits with this SSH or OpenPGP private key file (default $"+signingKeyEnv+", else git's user.signingKey when commit.gpgSign and gpg.format=ssh are set)")
 	o.catalog.register(cmd)
 }
 
@@ -157,7 +159,11 @@ rationale; every other requirement of the catalog is in scope:
 				}
 			}
 			loc := opts.location(a)
-			l, err := ledger.Init(ctx, loc, c, ledger.InitOptions{Product: product, Scope: scope, Actor: a.actor(nil), Time: recordTime(a)}, nil)
+			signer, err := opts.commitSigner(ctx, a, nil)
+			if err != nil {
+				return err
+			}
+			l, err := ledger.Init(ctx, loc, c, ledger.InitOptions{Product: product, Scope: scope, Actor: a.actor(nil), Time: recordTime(a)}, signer)
 			if errors.Is(err, ledger.ErrExists) {
 				return inputError(err)
 			}
@@ -263,7 +269,10 @@ func runLedgerAppend(ctx context.Context, a *app, opts *ledgerOptions, format st
 	if err != nil {
 		return err
 	}
-	w := &ledger.Writer{Ledger: l}
+	w, err := opts.writer(ctx, a, l)
+	if err != nil {
+		return err
+	}
 	recs, err := w.Append(ctx, []ledger.Entry{entry(l)})
 	if err != nil {
 		return ledgerError(err)

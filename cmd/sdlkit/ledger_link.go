@@ -91,7 +91,10 @@ func (o *recordOptions) append(ctx context.Context, a *app, l *ledger.Ledger, ev
 			Files: ev.files, Blobs: ev.blobs,
 		}
 	}
-	w := &ledger.Writer{Ledger: l}
+	w, err := o.ledger.writer(ctx, a, l)
+	if err != nil {
+		return err
+	}
 	recs, err := w.Append(ctx, entries)
 	if err != nil {
 		return ledgerError(err)

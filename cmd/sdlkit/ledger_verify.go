@@ -104,7 +104,10 @@ older state or its history reordered, even if every commit still verifies.`,
 			if err != nil {
 				return err
 			}
-			w := &ledger.Writer{Ledger: l}
+			w, err := opts.writer(ctx, a, l)
+			if err != nil {
+				return err
+			}
 			cp, err := w.Checkpoint(ctx, sigstoreSealer{signer: s, opts: so.signOptions()})
 			if err != nil {
 				return ledgerError(err)
@@ -126,16 +129,19 @@ older state or its history reordered, even if every commit still verifies.`,
 
 func newLedgerVerifyCmd(a *app, opts *ledgerOptions) *cobra.Command {
 	var vo verifyCmdOptions
-	var since string
+	var since, allowed string
 	cmd := &cobra.Command{
-		Use:   "verify [--since CHECKPOINT] [--key PUB | --certificate-identity ID --certificate-oidc-issuer ISS]",
+		Use:   "verify [--since CHECKPOINT] [--allowed-signers FILE] [--key PUB | --certificate-identity ID --certificate-oidc-issuer ISS]",
 		Short: "Verify the ledger's whole history, evidence and checkpoints",
 		Long: `verify walks the ledger's history from its first commit and checks that
 every commit only adds files; that every record is well-formed and names
 requirements and evidence kinds of the catalog and evidence the ledger
 holds; that every evidence file's SHA-256 is the one its name says; and that
 the checkpoints chain, each sealing the commit before it. With --key or a
-certificate identity, every checkpoint's signature is verified too.
+certificate identity, every checkpoint's signature is verified too. With
+--allowed-signers (git's SSH allowed-signers format, or armored OpenPGP
+public keys; default git's gpg.ssh.allowedSignersFile), every commit must be
+signed by one of those keys.
 
 --since FILE takes a checkpoint bundle kept earlier (ledger checkpoint
 --output): the ledger must still hold its head in its history and the same
@@ -150,16 +156,17 @@ Exit status: 0 verified; 1 a problem was found (each is listed, one line);
 			if err := checkFormat(vo.format, "text", "json"); err != nil {
 				return err
 			}
-			return runLedgerVerify(cmd, a, opts, &vo, since)
+			return runLedgerVerify(cmd, a, opts, &vo, since, allowed)
 		},
 	}
 	vo.registerPolicy(cmd)
+	cmd.Flags().StringVar(&allowed, "allowed-signers", "", "every commit must be signed by a key of this file (git's SSH allowed-signers format, or armored OpenPGP public keys)")
 	cmd.Flags().StringVar(&since, "since", "", "a checkpoint bundle kept earlier: the ledger must still contain it")
 	cmd.Flags().StringVarP(&vo.format, "format", "f", "text", "output format: text or json")
 	return cmd
 }
 
-func runLedgerVerify(cmd *cobra.Command, a *app, opts *ledgerOptions, vo *verifyCmdOptions, since string) error {
+func runLedgerVerify(cmd *cobra.Command, a *app, opts *ledgerOptions, vo *verifyCmdOptions, since, allowed string) error {
 	ctx := cmd.Context()
 	vopts := ledger.VerifyOptions{}
 	if since != "" {
@@ -190,6 +197,9 @@ func runLedgerVerify(cmd *cobra.Command, a *app, opts *ledgerOptions, vo *verify
 	}
 	l, err := opts.open(ctx, a)
 	if err != nil {
+		return err
+	}
+	if vopts.Commits, err = commitVerifier(ctx, a, l, allowed); err != nil {
 		return err
 	}
 	meter := a.progressCount("verify ledger", "commits")
@@ -226,6 +236,10 @@ func printVerify(w io.Writer, rep *ledger.Report) {
 	if !rep.OK() {
 		verdict = "NOT verified"
 	}
-	fmt.Fprintf(w, "sdlkit: ledger %s %s: %d commits, %d records, %d evidence files (%s hashed), %d checkpoints, head %.12s\n",
-		rep.Branch, verdict, rep.Commits, rep.Records, rep.EvidenceFiles, readlimit.FormatSize(rep.EvidenceBytes), rep.Checkpoints, rep.Head)
+	signed := ""
+	if rep.SignedCommits > 0 {
+		signed = fmt.Sprintf(" (%d signed)", rep.SignedCommits)
+	}
+	fmt.Fprintf(w, "sdlkit: ledger %s %s: %d commits%s, %d records, %d evidence files (%s hashed), %d checkpoints, head %.12s\n",
+		rep.Branch, verdict, rep.Commits, signed, rep.Records, rep.EvidenceFiles, readlimit.FormatSize(rep.EvidenceBytes), rep.Checkpoints, rep.Head)
 }

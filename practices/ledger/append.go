@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
@@ -549,6 +551,12 @@ type InitOptions struct {
 // The scope is also recorded as the first record, SM-5 evidence of kind
 // scope-record, so that status counts it like any other evidence.
 func Init(ctx context.Context, loc Location, c *practices.Catalog, opts InitOptions, signer CommitSigner) (*Ledger, error) {
+	if opts.Product == "" {
+		opts.Product = defaultProduct(loc)
+	}
+	if err := checkStrings(&Record{Product: opts.Product, Actor: opts.Actor}); err != nil {
+		return nil, fmt.Errorf("init ledger %s: %w", loc, err)
+	}
 	l, scopeJSON, when, err := initBranch(ctx, loc, c, opts, signer)
 	if err != nil {
 		return nil, err
@@ -564,6 +572,23 @@ func Init(ctx context.Context, loc Location, c *practices.Catalog, opts InitOpti
 		return nil, err
 	}
 	return l, nil
+}
+
+// defaultProduct names the product after its repository: the work tree's
+// folder, or a bare repository's name without ".git".
+func defaultProduct(loc Location) string {
+	dir := loc.Repo
+	if dir == "" {
+		if r, err := git.PlainOpenWithOptions(cmp.Or(loc.Dir, "."), &git.PlainOpenOptions{DetectDotGit: true}); err == nil {
+			if wt, err := r.Worktree(); err == nil {
+				dir = wt.Filesystem.Root()
+			}
+		}
+	}
+	if abs, err := filepath.Abs(cmp.Or(dir, ".")); err == nil {
+		dir = abs
+	}
+	return strings.TrimSuffix(filepath.Base(dir), ".git")
 }
 
 func (o InitOptions) scope() *Scope {

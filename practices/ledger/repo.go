@@ -191,3 +191,18 @@ func (l *Ledger) GitIdentity() string {
 	}
 	return cfg.User.Name + " <" + cfg.User.Email + ">"
 }
+
+// GitConfig returns an option of the repository's git config (with the
+// user's global config), or "". subsection may be empty: ("gpg", "ssh",
+// "allowedSignersFile") is gpg.ssh.allowedSignersFile.
+func (l *Ledger) GitConfig(section, subsection, option string) string {
+	cfg, err := l.repo.ConfigScoped(config.GlobalScope)
+	if err != nil {
+		return ""
+	}
+	s := cfg.Raw.Section(section)
+	if subsection != "" {
+		return s.Subsection(subsection).Option(option)
+	}
+	return s.Option(option)
+}

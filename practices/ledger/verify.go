@@ -28,8 +28,17 @@ type VerifyOptions struct {
 	// Since is a checkpoint bundle an assessor kept: the ledger must still
 	// hold its head in its history and the checkpoint in its chain.
 	Since []byte
+	// Commits, when set, checks every commit's signature: a commit that is
+	// unsigned or signed by a key it does not allow is a problem.
+	Commits CommitVerifier
 	// Progress, when set, is called after each commit.
 	Progress func(done, total int)
+}
+
+// CommitVerifier checks a commit's armored signature (the gpgsig header)
+// over the commit encoded without it, and returns who signed.
+type CommitVerifier interface {
+	Verify(payload []byte, signature string) (string, error)
 }
 
 // Report is what Verify found.
@@ -42,6 +51,8 @@ type Report struct {
 	EvidenceFiles int    `json:"evidence_files"`
 	EvidenceBytes int64  `json:"evidence_bytes"`
 	Checkpoints   int    `json:"checkpoints"`
+	// SignedCommits counts the commits whose signature verified.
+	SignedCommits int `json:"signed_commits"`
 	// Verified lists the checkpoints whose signatures were verified, with
 	// their signer.
 	Verified []string `json:"verified_checkpoints,omitempty"`
@@ -96,6 +107,7 @@ func (l *Ledger) Verify(ctx context.Context, opts VerifyOptions) (*Report, error
 		} else {
 			v.commit(ctx, chain[i-1], c)
 		}
+		v.signature(c)
 		if opts.Progress != nil {
 			opts.Progress(i+1, len(chain))
 		}
@@ -105,6 +117,38 @@ func (l *Ledger) Verify(ctx context.Context, opts VerifyOptions) (*Report, error
 		v.since(ctx, chain)
 	}
 	return rep, nil
+}
+
+// signature checks a commit's signature when a CommitVerifier is given.
+func (v *verifier) signature(c *object.Commit) {
+	if v.opts.Commits == nil {
+		return
+	}
+	if c.PGPSignature == "" {
+		v.problem("commit %s: not signed", c.Hash)
+		return
+	}
+	enc := v.l.storage.NewEncodedObject()
+	if err := c.EncodeWithoutSignature(enc); err != nil {
+		v.problem("commit %s: %v", c.Hash, err)
+		return
+	}
+	rd, err := enc.Reader()
+	if err != nil {
+		v.problem("commit %s: %v", c.Hash, err)
+		return
+	}
+	payload, err := io.ReadAll(rd)
+	rd.Close()
+	if err != nil {
+		v.problem("commit %s: %v", c.Hash, err)
+		return
+	}
+	if _, err := v.opts.Commits.Verify(payload, c.PGPSignature); err != nil {
+		v.problem("commit %s: %v", c.Hash, err)
+		return
+	}
+	v.rep.SignedCommits++
 }
 
 func (v *verifier) problem(format string, args ...any) {
