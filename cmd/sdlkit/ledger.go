@@ -121,6 +121,15 @@ own output with --record (or whenever $SDLKIT_LEDGER is set).`,
 		newLedgerStatusCmd(a, &opts),
 		newLedgerVerifyCmd(a, &opts),
 		newLedgerCheckpointCmd(a, &opts),
+		&cobra.Command{
+			Use:   "schema",
+			Short: "Print the JSON Schema of a ledger record",
+			Args:  cobra.NoArgs,
+			RunE: func(*cobra.Command, []string) error {
+				_, err := a.out.Write(ledger.RecordSchema)
+				return err
+			},
+		},
 	)
 	return cmd
 }

@@ -3,6 +3,7 @@ package ledger
 import (
 	"bytes"
 	"crypto/sha256"
+	_ "embed"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -243,3 +244,9 @@ func (r *Record) encode() ([]byte, error) {
 	}
 	return append(data, '\n'), nil
 }
+
+// RecordSchema is the JSON Schema of a record file (schema/record.schema.json,
+// $id https://sdlkit.dev/ledger-record/v1).
+//
+//go:embed schema/record.schema.json
+var RecordSchema []byte
