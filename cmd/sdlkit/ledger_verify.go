@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -130,6 +132,7 @@ older state or its history reordered, even if every commit still verifies.`,
 func newLedgerVerifyCmd(a *app, opts *ledgerOptions) *cobra.Command {
 	var vo verifyCmdOptions
 	var since, allowed string
+	var full bool
 	cmd := &cobra.Command{
 		Use:   "verify [--since CHECKPOINT] [--allowed-signers FILE] [--key PUB | --certificate-identity ID --certificate-oidc-issuer ISS]",
 		Short: "Verify the ledger's whole history, evidence and checkpoints",
@@ -156,17 +159,25 @@ Exit status: 0 verified; 1 a problem was found (each is listed, one line);
 			if err := checkFormat(vo.format, "text", "json"); err != nil {
 				return err
 			}
-			return runLedgerVerify(cmd, a, opts, &vo, since, allowed)
+			return runLedgerVerify(cmd, a, opts, &vo, ledgerVerifyFlags{since, allowed, full})
 		},
 	}
 	vo.registerPolicy(cmd)
 	cmd.Flags().StringVar(&allowed, "allowed-signers", "", "every commit must be signed by a key of this file (git's SSH allowed-signers format, or armored OpenPGP public keys)")
+	cmd.Flags().BoolVar(&full, "full", false, "verify the whole history, not only what came since the last clean verification on this machine")
 	cmd.Flags().StringVar(&since, "since", "", "a checkpoint bundle kept earlier: the ledger must still contain it")
 	cmd.Flags().StringVarP(&vo.format, "format", "f", "text", "output format: text or json")
 	return cmd
 }
 
-func runLedgerVerify(cmd *cobra.Command, a *app, opts *ledgerOptions, vo *verifyCmdOptions, since, allowed string) error {
+// ledgerVerifyFlags are verify's own flags.
+type ledgerVerifyFlags struct {
+	since, allowed string
+	full           bool
+}
+
+func runLedgerVerify(cmd *cobra.Command, a *app, opts *ledgerOptions, vo *verifyCmdOptions, vf ledgerVerifyFlags) error {
+	since, allowed := vf.since, vf.allowed
 	ctx := cmd.Context()
 	vopts := ledger.VerifyOptions{}
 	if since != "" {
@@ -202,6 +213,9 @@ func runLedgerVerify(cmd *cobra.Command, a *app, opts *ledgerOptions, vo *verify
 	if vopts.Commits, err = commitVerifier(ctx, a, l, allowed); err != nil {
 		return err
 	}
+	if !vf.full {
+		vopts.CacheKey = verifyCacheKey(l, vo, allowed)
+	}
 	meter := a.progressCount("verify ledger", "commits")
 	vopts.Progress = func(done, total int) { meter.SetTotal(int64(total)); meter.Set(int64(done)) }
 	rep, err := l.Verify(ctx, vopts)
@@ -222,6 +236,25 @@ func runLedgerVerify(cmd *cobra.Command, a *app, opts *ledgerOptions, vo *verify
 	return nil
 }
 
+// verifyCacheKey names what a verification trusts: the catalog, the
+// allowed signers, the checkpoint key or identity and the trusted root. A
+// cached verification is resumed only under the same key.
+func verifyCacheKey(l *ledger.Ledger, vo *verifyCmdOptions, allowed string) string {
+	h := sha256.New()
+	cat, _ := json.Marshal(l.Catalog())
+	h.Write(cat)
+	for _, p := range []string{allowed, vo.key, vo.trustedRoot} {
+		data, err := os.ReadFile(p)
+		if p != "" && err != nil {
+			data = []byte(p) // a KMS URI, or a file that vanished: the name
+		}
+		fmt.Fprintf(h, "\x00%d:", len(data))
+		h.Write(data)
+	}
+	fmt.Fprintf(h, "\x00%q %q %q %q %t", vo.identity, vo.identityRegexp, vo.issuer, vo.issuerRegexp, vo.insecureIgnoreSCT)
+	return "v1:" + hex.EncodeToString(h.Sum(nil))
+}
+
 func printVerify(w io.Writer, rep *ledger.Report) {
 	for _, p := range rep.Problems {
 		fmt.Fprintf(w, "sdlkit: problem: %s\n", textsafe.Escape(p))
@@ -235,6 +268,9 @@ func printVerify(w io.Writer, rep *ledger.Report) {
 	verdict := "verified"
 	if !rep.OK() {
 		verdict = "NOT verified"
+	}
+	if rep.Resumed != "" {
+		fmt.Fprintf(w, "sdlkit: resumed from the clean verification of %.12s on this machine (--full verifies every commit again)\n", rep.Resumed)
 	}
 	signed := ""
 	if rep.SignedCommits > 0 {

@@ -129,3 +129,59 @@ func TestOpenErrors(t *testing.T) {
 		t.Fatalf("init twice: %v", err)
 	}
 }
+
+// TestVerifyResumes checks the verification cache: a second verification
+// resumes from the first and counts the same; new records are verified
+// and counted; a branch reset to an older commit falls back to a full
+// verification; and a different key never resumes.
+func TestVerifyResumes(t *testing.T) {
+	ctx := context.Background()
+	l := newTestLedger(t)
+	dir := t.TempDir()
+	w := &Writer{Ledger: l, Now: clock()}
+	add := func(n int) {
+		for i := 0; i < n; i++ {
+			f := writeFile(t, dir, "r.txt", strings.Repeat("x", i+1)+t.Name())
+			if _, err := w.Append(ctx, []Entry{{Record: Record{Actor: "ci", Version: "1", Requirements: []string{"SVV-1"}, Kind: "test-report"}, Files: []string{f}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	verify := func(key string) *Report {
+		t.Helper()
+		rep, err := l.Verify(ctx, VerifyOptions{CacheKey: key})
+		if err != nil || !rep.OK() {
+			t.Fatalf("verify: %+v, %v", rep, err)
+		}
+		return rep
+	}
+	add(3)
+	full := verify("k")
+	again := verify("k")
+	if full.Resumed != "" || again.Resumed != full.Head || again.Records != full.Records || again.Commits != full.Commits || again.EvidenceFiles != full.EvidenceFiles {
+		t.Fatalf("resume: full %+v, again %+v", full, again)
+	}
+	add(2)
+	more := verify("k")
+	if more.Resumed != full.Head || more.Records != full.Records+2 || more.Commits != full.Commits+2 {
+		t.Fatalf("after 2 records: %+v (before %+v)", more, full)
+	}
+	if other := verify("other"); other.Resumed != "" || other.Records != more.Records {
+		t.Fatalf("another key resumed: %+v", other)
+	}
+	// Reset the branch to an older commit: the cached head is no longer on
+	// the history, and the verification starts over.
+	unlock, err := l.lock(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _ := l.Head()
+	c, _ := l.commit(head)
+	if err := l.updateRef(head, c.ParentHashes[0]); err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	if reset := verify("k"); reset.Resumed != "" || reset.Records != more.Records-1 {
+		t.Fatalf("after a reset: %+v", reset)
+	}
+}

@@ -31,6 +31,11 @@ type VerifyOptions struct {
 	// Commits, when set, checks every commit's signature: a commit that is
 	// unsigned or signed by a key it does not allow is a problem.
 	Commits CommitVerifier
+	// CacheKey, when set, lets Verify start from the last clean
+	// verification made with the same key (see verifyCache); it must
+	// change whenever what the verification trusts changes (the catalog,
+	// the keys, the identities). Empty means verify everything.
+	CacheKey string
 	// Progress, when set, is called after each commit.
 	Progress func(done, total int)
 }
@@ -59,6 +64,9 @@ type Report struct {
 	// Problems lists every failure, one line each; empty means the ledger
 	// verified.
 	Problems []string `json:"problems"`
+	// Resumed names the head of the earlier clean verification this one
+	// started from (see VerifyOptions.CacheKey); empty for a full one.
+	Resumed string `json:"resumed_from,omitempty"`
 	// Warnings are what verification could not check.
 	Warnings []string `json:"warnings,omitempty"`
 }
@@ -93,29 +101,34 @@ func (l *Ledger) Verify(ctx context.Context, opts VerifyOptions) (*Report, error
 	if head.IsZero() {
 		return nil, fmt.Errorf("verify ledger %s: %w", l.loc, ErrNoLedger)
 	}
-	chain, err := l.firstParents(ctx, head, rep)
+	v := &verifier{l: l, opts: opts, rep: rep, evidence: map[string]int64{}, cpHeads: map[string]int{}, cpFiles: map[int]string{}}
+	chain, base, err := v.resume(ctx, head)
 	if err != nil {
 		return nil, err
 	}
-	v := &verifier{l: l, opts: opts, rep: rep, evidence: map[string]int64{}, cpHeads: map[string]int{}, cpFiles: map[int]string{}}
 	for i, c := range chain {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if i == 0 {
-			v.root(c)
-		} else {
+		switch {
+		case i > 0:
 			v.commit(ctx, chain[i-1], c)
+		case base != nil:
+			v.commit(ctx, base, c)
+		default:
+			v.root(c)
 		}
 		v.signature(c)
 		if opts.Progress != nil {
 			opts.Progress(i+1, len(chain))
 		}
 	}
-	rep.Commits, rep.Records = len(chain), v.records
+	rep.Commits += len(chain)
+	rep.Records = v.records
 	if opts.Since != nil {
-		v.since(ctx, chain)
+		v.since(ctx, chain, base)
 	}
+	v.save(head)
 	return rep, nil
 }
 
@@ -255,6 +268,9 @@ func (v *verifier) commit(ctx context.Context, parent, c *object.Commit) {
 	for _, r := range added {
 		for _, f := range r.Evidence {
 			size, ok := v.evidence[f.Digest]
+			if !ok {
+				size, ok = v.evidenceInTree(c, f.Digest)
+			}
 			switch {
 			case !ok:
 				v.problem("commit %s: record %s names evidence %s (%s) that the ledger does not hold", c.Hash, r.ID, f.Name, f.Digest)
@@ -360,7 +376,7 @@ func (v *verifier) openCheckpoint(ctx context.Context, bundle []byte) (*Checkpoi
 
 // since checks a kept checkpoint against the history: its head must be on
 // it, and the ledger's checkpoint of that number must be the same bundle.
-func (v *verifier) since(ctx context.Context, chain []*object.Commit) {
+func (v *verifier) since(ctx context.Context, chain []*object.Commit, base *object.Commit) {
 	var cp *Checkpoint
 	var err error
 	if v.opts.Unsealer != nil {
@@ -377,6 +393,9 @@ func (v *verifier) since(ctx context.Context, chain []*object.Commit) {
 		return
 	}
 	onHistory := slices.ContainsFunc(chain, func(c *object.Commit) bool { return c.Hash.String() == cp.Head })
+	if !onHistory && base != nil {
+		onHistory = v.l.onFirstParents(ctx, base.Hash, plumbing.NewHash(cp.Head))
+	}
 	switch {
 	case !onHistory:
 		v.problem("kept checkpoint %d: its head %s is not in the ledger's history: the ledger was reset to an older state or its history rewritten", cp.Seq, cp.Head)

@@ -1,0 +1,154 @@
+package ledger
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/gob"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/sdlkit/sdlkit/internal/atomicfile"
+)
+
+// verifyCache is the state of the last clean verification made with one
+// CacheKey: the head it reached and what it counted and chained. Verify
+// resumes from it only after its own check: the cached head must be on the
+// first-parent history of the current head, walked through the real commit
+// objects, so a reset or rewritten history falls back to a full
+// verification. Everything before the cached head is then bound to it by
+// git's object hashes. The cache lives in the git directory, never on the
+// branch, and is written only after a verification without problems; an
+// assessor verifying an export or a fresh clone has none.
+type verifyCache struct {
+	Version       int
+	Key           string
+	Head          plumbing.Hash
+	Commits       int
+	Records       int
+	EvidenceFiles int
+	EvidenceBytes int64
+	Checkpoints   int
+	SignedCommits int
+	LastSeq       int
+	LastCP        string
+	CPFiles       map[int]string
+	Verified      []string
+	Warnings      []string
+}
+
+const verifyCacheVersion = 1
+
+func (v *verifier) cachePath() string {
+	sum := sha256.Sum256([]byte(v.opts.CacheKey + "\x00" + v.l.branch.String()))
+	return filepath.Join(v.l.GitDir(), "sdlkit", "verify-"+hex.EncodeToString(sum[:8])+".gob")
+}
+
+// resume returns the commits to verify, oldest first, and the commit
+// before the first of them (nil: verify from the root). It starts from the
+// cache when one applies.
+func (v *verifier) resume(ctx context.Context, head plumbing.Hash) ([]*object.Commit, *object.Commit, error) {
+	if c := v.loadCache(); c != nil {
+		var chain []*object.Commit
+		for h := head; h != c.Head; {
+			cm, err := v.l.commit(h)
+			if err != nil || len(cm.ParentHashes) != 1 {
+				chain = nil
+				break
+			}
+			chain = append(chain, cm)
+			h = cm.ParentHashes[0]
+		}
+		if base, err := v.l.commit(c.Head); err == nil && (len(chain) > 0 || head == c.Head) {
+			slices.Reverse(chain)
+			v.restore(c)
+			return chain, base, nil
+		}
+	}
+	chain, err := v.l.firstParents(ctx, head, v.rep)
+	return chain, nil, err
+}
+
+func (v *verifier) loadCache() *verifyCache {
+	if v.opts.CacheKey == "" {
+		return nil
+	}
+	data, err := os.ReadFile(v.cachePath())
+	if err != nil {
+		return nil
+	}
+	var c verifyCache
+	if gob.NewDecoder(bytes.NewReader(data)).Decode(&c) != nil || c.Version != verifyCacheVersion || c.Key != v.opts.CacheKey {
+		return nil
+	}
+	return &c
+}
+
+func (v *verifier) restore(c *verifyCache) {
+	r := v.rep
+	r.Commits, r.EvidenceFiles, r.EvidenceBytes, r.Checkpoints, r.SignedCommits = c.Commits, c.EvidenceFiles, c.EvidenceBytes, c.Checkpoints, c.SignedCommits
+	r.Verified = slices.Clone(c.Verified)
+	r.Warnings = slices.Clone(c.Warnings)
+	r.Resumed = c.Head.String()
+	v.records, v.lastSeq, v.lastCP = c.Records, c.LastSeq, c.LastCP
+	if c.CPFiles != nil {
+		v.cpFiles = c.CPFiles
+	}
+}
+
+// save writes the cache after a clean verification; a failure to write it
+// only costs the next verification time.
+func (v *verifier) save(head plumbing.Hash) {
+	if v.opts.CacheKey == "" || !v.rep.OK() {
+		return
+	}
+	r := v.rep
+	c := verifyCache{Version: verifyCacheVersion, Key: v.opts.CacheKey, Head: head, Commits: r.Commits, Records: v.records,
+		EvidenceFiles: r.EvidenceFiles, EvidenceBytes: r.EvidenceBytes, Checkpoints: r.Checkpoints, SignedCommits: r.SignedCommits,
+		LastSeq: v.lastSeq, LastCP: v.lastCP, CPFiles: v.cpFiles, Verified: r.Verified, Warnings: r.Warnings}
+	var buf bytes.Buffer
+	if gob.NewEncoder(&buf).Encode(c) != nil || os.MkdirAll(filepath.Dir(v.cachePath()), 0o755) != nil {
+		return
+	}
+	_ = atomicfile.WriteFile(v.cachePath(), buf.Bytes())
+}
+
+// evidenceInTree looks an evidence blob up in commit c's tree: one added
+// before the commits this verification walked (it was hashed when it was
+// added, and c's tree is bound to it by hash).
+func (v *verifier) evidenceInTree(c *object.Commit, digest string) (int64, bool) {
+	t, err := c.Tree()
+	if err != nil {
+		return 0, false
+	}
+	e, err := t.FindEntry(EvidencePath(digest))
+	if err != nil || !e.Mode.IsFile() {
+		return 0, false
+	}
+	size, err := v.l.storage.EncodedObjectSize(e.Hash)
+	if err != nil {
+		return 0, false
+	}
+	return size, true
+}
+
+// onFirstParents reports whether target is head or on head's first-parent
+// history.
+func (l *Ledger) onFirstParents(ctx context.Context, head, target plumbing.Hash) bool {
+	for h := head; ctx.Err() == nil; {
+		if h == target {
+			return true
+		}
+		c, err := l.commit(h)
+		if err != nil || len(c.ParentHashes) == 0 {
+			return false
+		}
+		h = c.ParentHashes[0]
+	}
+	return false
+}
