@@ -121,6 +121,7 @@ own output with --record (or whenever $SDLKIT_LEDGER is set).`,
 		newLedgerStatusCmd(a, &opts),
 		newLedgerVerifyCmd(a, &opts),
 		newLedgerCheckpointCmd(a, &opts),
+		newLedgerReportCmd(a, &opts),
 		&cobra.Command{
 			Use:   "schema",
 			Short: "Print the JSON Schema of a ledger record",

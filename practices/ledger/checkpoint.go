@@ -200,3 +200,34 @@ func parseCheckpoint(data []byte) (*Checkpoint, error) {
 	}
 	return &cp, nil
 }
+
+// LatestCheckpoint returns the newest checkpoint at the head, its
+// predicate read without verifying the signature (Verify does that), or
+// nil when the ledger has none.
+func (l *Ledger) LatestCheckpoint() (*SealedCheckpoint, error) {
+	head, err := l.Head()
+	if err != nil {
+		return nil, err
+	}
+	c, err := l.commit(head)
+	if err != nil {
+		return nil, err
+	}
+	seq, _, err := l.lastCheckpoint(c)
+	if err != nil || seq == 0 {
+		return nil, err
+	}
+	data, err := l.readFile(head, checkpointPath(seq), maxBundleSize)
+	if err != nil {
+		return nil, err
+	}
+	pred, err := unverifiedPredicate(data)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %d: %w", seq, err)
+	}
+	cp, err := parseCheckpoint(pred)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %d: %w", seq, err)
+	}
+	return &SealedCheckpoint{Checkpoint: *cp, Bundle: data}, nil
+}

@@ -323,3 +323,57 @@ func (f Filter) Match(s Summary) bool {
 		(f.Kind == "" || s.Kind == f.Kind) &&
 		(f.Since.IsZero() || !s.Time.Before(f.Since))
 }
+
+// Records reads the full records of the summaries at the head, in the
+// order given.
+func (l *Ledger) Records(ctx context.Context, sums []Summary) ([]*Record, error) {
+	head, err := l.Head()
+	if err != nil {
+		return nil, err
+	}
+	c, err := l.commit(head)
+	if err != nil {
+		return nil, err
+	}
+	root, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("read ledger tree: %w", err)
+	}
+	out := make([]*Record, 0, len(sums))
+	for _, s := range sums {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		path := RecordPath(s.ID)
+		e, err := root.FindEntry(path)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
+		r, err := l.readRecord(e.Hash, path)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// ReadEvidence reads an evidence file ("sha256:<hex>") at the head, at most
+// max bytes, and checks its digest.
+func (l *Ledger) ReadEvidence(digest string, max int64) ([]byte, error) {
+	if !digestPattern.MatchString(digest) {
+		return nil, fmt.Errorf("evidence %q: not a sha256 digest", digest)
+	}
+	head, err := l.Head()
+	if err != nil {
+		return nil, err
+	}
+	data, err := l.readFile(head, EvidencePath(digest), max)
+	if err != nil {
+		return nil, fmt.Errorf("read evidence %s: %w", digest, err)
+	}
+	if sha256Hex(data) != digest {
+		return nil, fmt.Errorf("read evidence %s: content does not match its digest", digest)
+	}
+	return data, nil
+}

@@ -1,0 +1,257 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/sdlkit/sdlkit/practices"
+	"github.com/sdlkit/sdlkit/practices/ledger"
+)
+
+// artifactDir is where the browser tests leave their screenshots:
+// $SDLKIT_TEST_ARTIFACTS (CI keeps it), else the test's temporary folder.
+func artifactDir(t *testing.T) string {
+	if d := os.Getenv("SDLKIT_TEST_ARTIFACTS"); d != "" {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	return t.TempDir()
+}
+
+// testLedger builds a ledger of three releases with the linked kinds of
+// evidence, a review, a stale threat model, an out-of-scope requirement
+// and a summary that holds markup.
+func testLedger(t *testing.T) (*ledger.Ledger, *practices.Catalog) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := practices.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scope := &ledger.Scope{Format: ledger.ScopeFormat, OutOfScope: []ledger.Exclusion{{Requirement: "SG-6", Rationale: "no patches are delivered to integrators"}}}
+	start := time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)
+	l, err := ledger.Init(ctx, ledger.Location{Repo: filepath.Join(t.TempDir(), "ev.git")}, c,
+		ledger.InitOptions{Product: "example.com/plc", Scope: scope, Actor: "Ada <ada@example.com>", Time: start}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	w := &ledger.Writer{Ledger: l, Now: func() time.Time { n++; return start.Add(time.Duration(n) * 24 * time.Hour) }}
+	dir := t.TempDir()
+	file := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	entries := []ledger.Entry{{Record: ledger.Record{Actor: "Ada <ada@example.com>", Requirements: []string{"SR-2"}, Kind: "threat-model",
+		Summary: "STRIDE threat model of the PLC gateway"}, Files: []string{file("tm.md", "# threat model\n")}}}
+	for _, v := range []string{"1.2.0", "1.3.0", "1.4.0"} {
+		entries = append(entries,
+			ledger.Entry{Record: ledger.Record{Actor: "github:acme/plc/.github/workflows/release.yml", Version: v, Requirements: []string{"SM-9", "SVV-3", "SUM-3"},
+				Kind: "sbom", Producer: "sdlkit sbom generate", Summary: "SBOM of example.com/plc " + v, Facts: map[string]string{"components": "42"}},
+				Files: []string{file("plc-"+v+".cdx.json", `{"bomFormat":"CycloneDX","version":"`+v+`"}`)}},
+			ledger.Entry{Record: ledger.Record{Actor: "github:acme/plc/.github/workflows/release.yml", Version: v, Requirements: []string{"SVV-1"},
+				Kind: "test-report", Summary: "unit tests of " + v + ` <script>alert("xss")</script>`}, Files: []string{file("tests-"+v+".txt", "ok "+v)}},
+		)
+	}
+	entries = append(entries, ledger.Entry{Record: ledger.Record{Actor: "Bob <bob@example.com>", Version: "1.4.0", Requirements: []string{"SM-11"},
+		Kind: "approval", Review: &ledger.Decision{Status: "approved", Note: "release 1.4.0 approved"}}})
+	if _, err := w.Append(ctx, entries); err != nil {
+		t.Fatal(err)
+	}
+	return l, c
+}
+
+// input gathers a report's input as the command does.
+func input(t *testing.T, l *ledger.Ledger, c *practices.Catalog, version string) Input {
+	t.Helper()
+	ctx := context.Background()
+	st, err := l.Status(ctx, ledger.StatusOptions{Version: version, Now: time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scope, err := l.Scope()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _, err := l.Summaries(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inForce []ledger.Summary
+	for _, s := range all {
+		if s.Version == st.Version || s.Version == "" {
+			inForce = append(inForce, s)
+		}
+	}
+	recs, err := l.Records(ctx, inForce)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Input{Status: st, Catalog: c, Scope: scope, Records: recs, History: all, Generated: time.Now(), Tool: "sdlkit test",
+		Findings: []Finding{
+			{ID: "GHSA-3h5v-q93c-6h6q", Severity: "HIGH", Score: "7.5", Component: "ws", Version: "7.5.9", Fixed: "7.5.10"},
+			{ID: "GO-2026-5932", Severity: "UNKNOWN", Component: "golang.org/x/crypto", Version: "v0.54.0", Suppressed: true, VEX: "not_affected: vulnerable_code_not_present"},
+		}}
+}
+
+// seen is what the browser saw of a page.
+type seen struct {
+	console     []string
+	brokenLinks []string
+	scripts     int
+	text        string
+	covered     map[string][2]int // practice ("" for the total) → covered, in scope
+	screenshot  []byte
+	load        time.Duration
+}
+
+// browser starts headless Chromium (Debian's chromium, found on PATH) for
+// one test.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.NoSandbox, chromedp.WindowSize(1280, 900))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium (apt-get install chromium): %v", err)
+	}
+	return ctx
+}
+
+// open loads an HTML file in the browser and reads what the tests check.
+func open(t *testing.T, ctx context.Context, path string, screenshot bool) seen {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	var s seen
+	var mu sync.Mutex
+	listen, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	messages := chromedp.Console(listen)
+	go func() {
+		defer close(done)
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			s.console = append(s.console, m.String())
+			mu.Unlock()
+		}
+	}()
+	start := time.Now()
+	err := chromedp.Do(ctx, chromedp.Navigate("file://"+path), chromedp.WaitReady(chromedp.CSS("footer")))
+	s.load = time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cov []string
+	steps := []error{}
+	s.brokenLinks, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('a[href^="#"]')].map(a => a.getAttribute('href').slice(1)).filter(id => !document.getElementById(id))`))
+	steps = append(steps, err)
+	s.scripts, err = chromedp.Run(ctx, chromedp.Evaluate[int](`document.scripts.length`))
+	steps = append(steps, err)
+	s.text, err = chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+	steps = append(steps, err)
+	cov, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-in-scope]:not(article)')].map(e => (e.dataset.practice || '') + ' ' + e.dataset.covered + ' ' + e.dataset.inScope)`))
+	steps = append(steps, err)
+	if screenshot {
+		s.screenshot, err = chromedp.Run(ctx, chromedp.FullScreenshot(90))
+		steps = append(steps, err)
+	}
+	for _, err := range steps {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop()
+	<-done
+	s.covered = map[string][2]int{}
+	for _, c := range cov {
+		f := strings.Fields(c)
+		if len(f) == 2 {
+			f = append([]string{""}, f...)
+		}
+		a, _ := strconv.Atoi(f[1])
+		b, _ := strconv.Atoi(f[2])
+		s.covered[f[0]] = [2]int{a, b}
+	}
+	return s
+}
+
+// TestReportInBrowser renders the report of a ledger of several releases
+// and checks it in a real browser: no console error, every internal link
+// resolves, the coverage equals the ledger's status, a summary holding
+// <script> shows as text, and a full-page screenshot is left behind.
+func TestReportInBrowser(t *testing.T) {
+	t.Parallel()
+	l, c := testLedger(t)
+	in := input(t, l, c, "")
+	var buf bytes.Buffer
+	if err := HTML(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "report.html")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t)
+	// The console is read: a page that writes to it is caught.
+	noisy := filepath.Join(t.TempDir(), "noisy.html")
+	if err := os.WriteFile(noisy, []byte(`<!doctype html><title>x</title><script>console.error("boom")</script><footer></footer>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if n := open(t, ctx, noisy, false); len(n.console) == 0 {
+		t.Fatal("the console listener saw nothing of a page that writes an error")
+	}
+	p := open(t, ctx, path, true)
+	if len(p.console) > 0 {
+		t.Errorf("browser console: %v", p.console)
+	}
+	if len(p.brokenLinks) > 0 {
+		t.Errorf("internal links that resolve to nothing: %v", p.brokenLinks)
+	}
+	if p.scripts != 0 {
+		t.Errorf("%d script elements: a record's markup was not escaped", p.scripts)
+	}
+	if !strings.Contains(p.text, `unit tests of 1.4.0 <script>alert("xss")</script>`) {
+		t.Errorf("the summary holding <script> is not shown as text")
+	}
+	want := map[string][2]int{"": {in.Status.Covered, in.Status.InScope}}
+	for _, ps := range in.Status.Practices {
+		want[ps.ID] = [2]int{ps.Covered, ps.InScope}
+	}
+	if fmt.Sprint(p.covered) != fmt.Sprint(want) {
+		t.Errorf("coverage on the page %v, status %v", p.covered, want)
+	}
+	if in.Status.Version != "1.4.0" || in.Status.Covered != 7 || in.Status.InScope != 46 {
+		t.Errorf("status: release %q, %d of %d covered", in.Status.Version, in.Status.Covered, in.Status.InScope)
+	}
+	for _, s := range []string{"SR-2", "stale: newest threat-model recorded 2025-06-02", "out of scope: no patches are delivered to integrators", "1 open, 2 in all"} {
+		if !strings.Contains(p.text, s) {
+			t.Errorf("the page does not say %q", s)
+		}
+	}
+	shot := filepath.Join(artifactDir(t), "ledger-report.jpg")
+	if err := os.WriteFile(shot, p.screenshot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s (%d bytes), page loaded in %v", shot, len(p.screenshot), p.load)
+}
