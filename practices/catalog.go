@@ -137,6 +137,24 @@ func LoadContext(ctx context.Context, extensions ...string) (*Catalog, error) {
 	return c, nil
 }
 
+// Parse reads a whole catalog (not an extension): one the ledger exported
+// with its evidence, so that an assessor checks records against the
+// catalog that was in force. It must pass the same checks as the built-in
+// one, and at most MaxCatalogSize bytes are read.
+func Parse(data []byte, name string) (*Catalog, error) {
+	if len(data) > MaxCatalogSize {
+		return nil, fmt.Errorf("load catalog %q: %w: larger than %d bytes", name, ErrInvalidCatalog, MaxCatalogSize)
+	}
+	c, err := parse(data, name, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.check(); err != nil {
+		return nil, fmt.Errorf("load catalog %q: %w", name, err)
+	}
+	return c, nil
+}
+
 // ErrInvalidCatalog marks a catalog file that does not follow the format.
 var ErrInvalidCatalog = errors.New("invalid catalog")
 

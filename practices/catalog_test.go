@@ -1,6 +1,7 @@
 package practices
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -178,5 +179,30 @@ func TestLoadExtensions(t *testing.T) {
 				t.Errorf("err = %v, want ErrInvalidCatalog for a file that exists", err)
 			}
 		})
+	}
+}
+
+// TestParseWholeCatalog reads back the built-in catalog as the ledger
+// exports it (JSON), and refuses a changed one.
+func TestParseWholeCatalog(t *testing.T) {
+	t.Parallel()
+	c, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse(data, "catalog.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Requirements) != 47 {
+		t.Fatalf("%d requirements", len(back.Requirements))
+	}
+	bad := strings.Replace(string(data), `"practice":"SM"`, `"practice":"XX"`, 1)
+	if _, err := Parse([]byte(bad), "catalog.json"); !errors.Is(err, ErrInvalidCatalog) {
+		t.Fatalf("a requirement of an unknown practice: %v", err)
 	}
 }
