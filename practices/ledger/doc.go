@@ -9,7 +9,7 @@
 //	scope.json                        the SM-5 scope: out-of-scope requirements with rationale
 //	records/<id[:2]>/<id>.json        one record per evidence event (see Record)
 //	evidence/sha256/<hex[:2]>/<hex>   evidence files, named by their SHA-256
-//	checkpoints/<seq>.json            signed checkpoints of the head (see Checkpoint)
+//	checkpoints/<seq>.sigstore.json   signed checkpoints of the head (see Checkpoint)
 //
 // Every commit after the first only adds files: a record with its evidence,
 // a review, or a checkpoint. Verify walks the history and fails on anything
@@ -19,12 +19,13 @@
 //
 // All git work goes through go-git; no git binary is needed. Two things are
 // written by hand, and why: the branch's ref is updated with git's own lock
-// protocol (create "<ref>.lock" exclusively, write, rename), because go-git's
-// SetReference truncates and rewrites the ref file in place, so a process
-// killed between the two leaves an empty ref; and trees are diffed by a
-// small walk that descends only into changed subtrees, because go-git's
-// DiffTree reads whole trees and verification diffs every commit.
+// protocol (create "<ref>.lock" exclusively, with the new value, and rename
+// it over the ref), because go-git's SetReference truncates and rewrites the
+// ref file in place, so a process killed between the two leaves an empty
+// ref; and trees are diffed by a small walk that descends only into changed
+// subtrees, because go-git's DiffTree reads whole trees and verification
+// diffs every commit.
 //
 // The package knows nothing of SBOMs, scans or signatures: callers pass
-// files and facts, and a Signer/Verifier pair for checkpoints.
+// files and facts, and a Sealer/Unsealer pair for checkpoints.
 package ledger

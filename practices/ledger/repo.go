@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
@@ -147,9 +148,20 @@ func (l *Ledger) Branch() string { return l.branch.Short() }
 // Location returns where the ledger lives.
 func (l *Ledger) Location() Location { return l.loc }
 
-// GitDir returns the path of the repository's git directory.
+// GitDir returns the path of the repository's git directory: for a linked
+// worktree, the common directory that holds the refs and objects, as git's
+// "rev-parse --git-common-dir" does.
 func (l *Ledger) GitDir() string {
-	return l.storage.Filesystem().Root()
+	root := l.storage.Filesystem().Root()
+	data, err := os.ReadFile(filepath.Join(root, "commondir"))
+	if err != nil {
+		return root
+	}
+	dir := strings.TrimSpace(string(data))
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(root, dir)
+	}
+	return filepath.Clean(dir)
 }
 
 // Head returns the commit the ledger's branch points at, or the zero hash

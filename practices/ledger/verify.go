@@ -201,6 +201,11 @@ func (v *verifier) root(c *object.Commit) {
 		v.problem("commit %s: %v", c.Hash, err)
 		return
 	}
+	for _, path := range []string{infoPath, scopePath} {
+		if !slices.ContainsFunc(changes, func(ch change) bool { return ch.path == path }) {
+			v.problem("commit %s: the ledger's first commit has no %s", c.Hash, path)
+		}
+	}
 	for _, ch := range changes {
 		switch ch.path {
 		case infoPath:
@@ -291,23 +296,23 @@ func (v *verifier) evidenceBlob(ctx context.Context, c *object.Commit, ch change
 	}
 	b, err := v.l.repo.BlobObject(ch.to)
 	if err != nil {
-		v.problem("commit %s: evidence %s: missing or unreadable blob: %v", c.Hash, ch.path, err)
+		v.problem("commit %s: %s: missing or unreadable blob: %v", c.Hash, ch.path, err)
 		return
 	}
 	rd, err := b.Reader()
 	if err != nil {
-		v.problem("commit %s: evidence %s: %v", c.Hash, ch.path, err)
+		v.problem("commit %s: %s: %v", c.Hash, ch.path, err)
 		return
 	}
 	defer rd.Close()
 	sum := sha256.New()
 	n, err := io.Copy(sum, readlimit.ContextReader(ctx, rd))
 	if err != nil {
-		v.problem("commit %s: evidence %s: %v", c.Hash, ch.path, err)
+		v.problem("commit %s: %s: %v", c.Hash, ch.path, err)
 		return
 	}
 	if got := hex.EncodeToString(sum.Sum(nil)); got != hexDigest {
-		v.problem("commit %s: evidence %s: content has SHA-256 %s, not the one its name says", c.Hash, ch.path, got)
+		v.problem("commit %s: %s: content has SHA-256 %s, not the one its name says", c.Hash, ch.path, got)
 		return
 	}
 	v.evidence[digest] = n
@@ -399,6 +404,8 @@ func (v *verifier) since(ctx context.Context, chain []*object.Commit, base *obje
 	switch {
 	case !onHistory:
 		v.problem("kept checkpoint %d: its head %s is not in the ledger's history: the ledger was reset to an older state or its history rewritten", cp.Seq, cp.Head)
+	case v.cpFiles[cp.Seq] == "":
+		v.problem("kept checkpoint %d: the ledger's history holds no valid checkpoint %d: the checkpoint chain was rewritten", cp.Seq, cp.Seq)
 	case v.cpFiles[cp.Seq] != sha256Hex(v.opts.Since):
 		v.problem("kept checkpoint %d is not the ledger's checkpoint %d: the checkpoint chain was rewritten", cp.Seq, cp.Seq)
 	}
