@@ -499,7 +499,7 @@ func TestRefLockOfAnotherProcess(t *testing.T) {
 				t.Fatalf("git reads the branch as %s, the ledger as %s", got, head)
 			}
 			rep, err := l.Verify(context.Background(), VerifyOptions{})
-			if err != nil || !rep.OK() || rep.Records != 1 {
+			if err != nil || !rep.OK() || rep.Records != 2 {
 				t.Fatalf("verify: %v %+v", err, rep)
 			}
 		})
@@ -547,7 +547,7 @@ func TestLedgerInLinkedWorktree(t *testing.T) {
 		}
 	}
 	rep, err := l.Verify(ctx, VerifyOptions{})
-	if err != nil || !rep.OK() || rep.Records != 3 {
+	if err != nil || !rep.OK() || rep.Records != 4 {
 		t.Fatalf("verify: %v %+v", err, rep)
 	}
 }

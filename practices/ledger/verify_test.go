@@ -474,7 +474,7 @@ var tamperCases = []tamperCase{
 	}},
 	{name: "checkpoint counts the wrong records", tamper: func(t *testing.T, f *tamperFixture) (VerifyOptions, []string) {
 		f.checkpoint2(t, f.key, Checkpoint{Records: 7})
-		return VerifyOptions{Unsealer: f.key.Unsealer()}, []string{"checkpoint 2 counts 7 records, the history holds 3"}
+		return VerifyOptions{Unsealer: f.key.Unsealer()}, []string{"checkpoint 2 counts 7 records, the history holds 4"}
 	}},
 	{name: "checkpoint signed by another key", tamper: func(t *testing.T, f *tamperFixture) (VerifyOptions, []string) {
 		f.checkpoint2(t, newTestKey("mallory"), Checkpoint{})
@@ -565,7 +565,7 @@ func TestVerifyCleanLedgerWithCheckpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cp2.Checkpoint.Previous != sha256Hex(f.cp1.Bundle) || cp2.Checkpoint.Head != f.commits["r3"].String() || cp2.Checkpoint.Records != 3 {
+	if cp2.Checkpoint.Previous != sha256Hex(f.cp1.Bundle) || cp2.Checkpoint.Head != f.commits["r3"].String() || cp2.Checkpoint.Records != 4 {
 		t.Fatalf("checkpoint 2: %+v", cp2.Checkpoint)
 	}
 	for _, tc := range []struct {
@@ -589,11 +589,33 @@ func TestVerifyCleanLedgerWithCheckpoints(t *testing.T) {
 			}
 			want := tc.want
 			want.Format, want.Branch, want.Head = VerifyFormat, DefaultBranch, cp2.Commit
-			want.Commits, want.Records, want.EvidenceFiles, want.EvidenceBytes, want.Checkpoints = 6, 3, 3, 11+25+10, 2
+			// Init's commit, its SM-5 scope record, three records and two
+			// checkpoints; the scope is evidence too.
+			want.Commits, want.Records, want.EvidenceFiles, want.EvidenceBytes, want.Checkpoints = 7, 4, 4, 11+25+10+scopeSize(t, f.l), 2
 			want.Problems = []string{}
 			if diff := cmp.Diff(&want, rep); diff != "" {
 				t.Errorf("report (-want +got):\n%s", diff)
 			}
 		})
 	}
+}
+
+// scopeSize is the size of the scope file Init recorded as SM-5 evidence.
+func scopeSize(t *testing.T, l *Ledger) int64 {
+	t.Helper()
+	sums, _, err := l.Summaries(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sums {
+		if s.Kind == "scope-record" {
+			recs, err := l.Records(context.Background(), []Summary{s})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return recs[0].Evidence[0].Size
+		}
+	}
+	t.Fatal("no scope record")
+	return 0
 }
