@@ -53,6 +53,13 @@ func ledgerRows(f *fixtures) []badInputRow {
 		row("log of a record edited into invalid JSON", 2, "records/", tamperRecord("{\"format\": "), with("ledger", "log")...),
 		row("record edited", 1, "a ledger only adds files", tamperRecord(""), with("ledger", "verify")...),
 		row("record deleted", 1, "deleted", tamperRecord("-"), with("ledger", "verify")...),
+		row("report into a missing directory", 2, escaped("$W/nodir/r.html"), nil, with("ledger", "report", "-o", "$W/nodir/r.html")...),
+		row("report format unknown", 2, "pdf", nil, with("ledger", "report", "--format", "pdf")...),
+		row("export into a directory that is not empty", 2, escaped("$W/rel"), nil, with("ledger", "export", "$W/rel")...),
+		row("export onto a file", 2, escaped("$W/notes.txt"), nil, with("ledger", "export", "$W/notes.txt")...),
+		row("verify a missing export", 2, escaped("$W/none"), nil, "ledger", "verify", "--export", "$W/none", "--key", "$W/k.pub"),
+		row("verify a folder that is no export", 2, escaped("$W/rel"), nil, "ledger", "verify", "--export", "$W/rel", "--key", "$W/k.pub"),
+		row("verify an export without a key", 2, "--export needs --key", nil, "ledger", "verify", "--export", "$W/rel"),
 		row("sbom --record without a ledger", 2, escaped("$W/none.git"), nil, "sbom", "generate", "$W/rel", "-o", "$W/out.cdx.json", "--record", "--ledger", "$W/none.git"),
 		row("sign --record without a ledger", 2, escaped("$W/none.git"), nil, "sign", "$W/notes.txt", "--key", "$W/k.key", "--record", "--ledger", "$W/none.git"),
 	)

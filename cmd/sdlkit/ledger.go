@@ -122,6 +122,7 @@ own output with --record (or whenever $SDLKIT_LEDGER is set).`,
 		newLedgerVerifyCmd(a, &opts),
 		newLedgerCheckpointCmd(a, &opts),
 		newLedgerReportCmd(a, &opts),
+		newLedgerExportCmd(a, &opts),
 		&cobra.Command{
 			Use:   "schema",
 			Short: "Print the JSON Schema of a ledger record",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sdlkit/sdlkit/internal/atomicfile"
+	"github.com/sdlkit/sdlkit/internal/textsafe"
 	"github.com/sdlkit/sdlkit/practices/ledger"
 	"github.com/sdlkit/sdlkit/practices/ledger/report"
 	"github.com/sdlkit/sdlkit/vulnmgmt/scan"
@@ -44,6 +46,11 @@ so, with a warning.`,
 				return err
 			}
 			ctx := cmd.Context()
+			outputs, err := createOutputs([]namedPath{{kind: "report", path: cmpOrDash(output)}}, atomicfile.Options{})
+			if err != nil {
+				return err
+			}
+			defer abortOutputs(outputs)
 			l, err := opts.open(ctx, a)
 			if err != nil {
 				return err
@@ -61,14 +68,14 @@ so, with a warning.`,
 			if err != nil {
 				return err
 			}
-			if output == "" || output == "-" {
+			if outputs[0] == nil {
 				_, err := a.out.Write(buf.Bytes())
 				return err
 			}
-			if err := atomicfile.WriteFile(output, buf.Bytes()); err != nil {
+			if _, err := outputs[0].Write(buf.Bytes()); err != nil {
 				return inputError(fmt.Errorf("write report %q: %w", output, err))
 			}
-			return nil
+			return commitOutputs(outputs)
 		},
 	}
 	cmd.Flags().StringVar(&version, "version", "", "the release (default: the newest recorded)")
@@ -108,8 +115,11 @@ func reportInput(ctx context.Context, a *app, l *ledger.Ledger, product, version
 	if err != nil {
 		return nil, ledgerError(err)
 	}
-	if st.Version == "" || !hasVersion(recs, st.Version) {
-		a.warnf("no records for release %q of %s: the report says so", st.Version, st.Product)
+	switch {
+	case st.Version == "":
+		a.warnf("the ledger holds no release of %s yet: the report says so", textsafe.Escape(st.Product))
+	case !hasVersion(recs, st.Version):
+		a.warnf("no records for release %q of %s: the report says so", textsafe.Escape(st.Version), textsafe.Escape(st.Product))
 	}
 	in := &report.Input{Status: st, Catalog: l.Catalog(), Scope: scope, Records: recs, History: history,
 		Generated: time.Now().UTC(), Tool: "sdlkit " + readBuildVersion().Version}
@@ -173,4 +183,76 @@ func reportFindings(fs []scan.Finding) []report.Finding {
 		out = append(out, rf)
 	}
 	return out
+}
+
+func newLedgerExportCmd(a *app, opts *ledgerOptions) *cobra.Command {
+	var version, product string
+	var so signerOptions
+	cmd := &cobra.Command{
+		Use:   "export [--version V] [--product P] DIR",
+		Short: "Write a release's audit package: records, evidence, report, catalog, scope, checkpoint",
+		Long: `export writes what an assessor receives for one release into DIR (which must
+not exist, or be empty): the release's records (and those tied to no
+release) as of the newest checkpoint, their evidence files, the report
+(report.html, linking every evidence row to its file), the catalog and the
+SM-5 scope in force, the checkpoint bundle, proof.json (the git objects
+from the checkpoint's commit down to every exported file) and export.json
+(the digest of every file). With --key or --keyless, export.json is signed
+too (export.json.sigstore.json), which binds the report and the catalog;
+the checkpoint binds the records, evidence and scope in any case.
+
+'sdlkit ledger verify --export DIR' checks the package offline, without the
+repository. Records made after the newest checkpoint cannot be proven and
+are left out, with a warning: checkpoint first.`,
+		Example: `  sdlkit ledger checkpoint --key ledger.key
+  sdlkit ledger export --version 1.4.0 --key ledger.key audit-1.4.0
+  sdlkit ledger verify --export audit-1.4.0 --key ledger.pub`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if err := ledger.CheckExportDir(args[0]); err != nil {
+				return inputError(err)
+			}
+			if so.keyless && !cmd.Flags().Changed("tlog-upload") {
+				so.tlogUpload = true
+			}
+			l, err := opts.open(ctx, a)
+			if err != nil {
+				return err
+			}
+			var blobSigner ledger.BlobSigner
+			if so.key != "" || so.keyless {
+				s, err := so.signer(ctx, a)
+				if err != nil {
+					return err
+				}
+				blobSigner = sigstoreSealer{signer: s, opts: so.signOptions()}
+			}
+			in, err := reportInput(ctx, a, l, product, version)
+			if err != nil {
+				return err
+			}
+			in.EvidenceLinks = true
+			var page bytes.Buffer
+			if err := report.HTML(&page, *in); err != nil {
+				return err
+			}
+			exp, err := l.Export(ctx, args[0], ledger.ExportOptions{Product: in.Status.Product, Version: in.Status.Version, Report: page.Bytes(), Now: time.Now(), Signer: blobSigner})
+			if errors.Is(err, ledger.ErrNoCheckpoint) {
+				return inputError(err, "an export proves its records against a signed checkpoint: sdlkit ledger checkpoint --key KEY")
+			}
+			if err != nil {
+				return inputError(err)
+			}
+			if exp.Later > 0 {
+				a.warnf("%d record(s) of %s %s came after checkpoint %d and are not in the package: run 'sdlkit ledger checkpoint' and export again", exp.Later, exp.Product, exp.Version, exp.Checkpoint)
+			}
+			a.infof("exported %d records and %d files of %s %s (checkpoint %d) to %s", len(exp.Records), len(exp.Files), textsafe.Escape(exp.Product), textsafe.Escape(exp.Version), exp.Checkpoint, textsafe.Escape(args[0]))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&version, "version", "", "the release (default: the newest recorded)")
+	cmd.Flags().StringVar(&product, "product", "", "the product (default: the ledger's)")
+	so.registerOptional(cmd)
+	return cmd
 }

@@ -34,6 +34,31 @@ func (s sigstoreSealer) Seal(ctx context.Context, predicate []byte) ([]byte, err
 	return b.Encode()
 }
 
+// SignBlob signs an export's manifest as a Sigstore bundle.
+func (s sigstoreSealer) SignBlob(ctx context.Context, data []byte) ([]byte, error) {
+	b, err := s.signer.SignDigest(ctx, signing.DigestBytes(data), s.opts)
+	if err != nil {
+		return nil, err
+	}
+	return b.Encode()
+}
+
+// VerifyBlob verifies a Sigstore bundle over data under the policy.
+func (u sigstoreUnsealer) VerifyBlob(_ context.Context, data, bundle []byte) (string, error) {
+	b, err := signing.ReadBundle("export.json.sigstore.json", bundle)
+	if err != nil {
+		return "", err
+	}
+	res, err := signing.Verify(b, signing.DigestBytes(data), u.policy)
+	if err != nil {
+		return "", err
+	}
+	if res.Identity != "" {
+		return res.Identity, nil
+	}
+	return "key", nil
+}
+
 // sigstoreUnsealer verifies checkpoint bundles under a signing policy.
 type sigstoreUnsealer struct {
 	policy signing.Policy
@@ -131,7 +156,7 @@ older state or its history reordered, even if every commit still verifies.`,
 
 func newLedgerVerifyCmd(a *app, opts *ledgerOptions) *cobra.Command {
 	var vo verifyCmdOptions
-	var since, allowed string
+	var since, allowed, export string
 	var full bool
 	cmd := &cobra.Command{
 		Use:   "verify [--since CHECKPOINT] [--allowed-signers FILE] [--key PUB | --certificate-identity ID --certificate-oidc-issuer ISS]",
@@ -159,14 +184,20 @@ Exit status: 0 verified; 1 a problem was found (each is listed, one line);
 			if err := checkFormat(vo.format, "text", "json"); err != nil {
 				return err
 			}
+			if export != "" {
+				return runVerifyExport(cmd, a, &vo, export)
+			}
 			return runLedgerVerify(cmd, a, opts, &vo, ledgerVerifyFlags{since, allowed, full})
 		},
 	}
 	vo.registerPolicy(cmd)
 	cmd.Flags().StringVar(&allowed, "allowed-signers", "", "every commit must be signed by a key of this file (git's SSH allowed-signers format, or armored OpenPGP public keys)")
+	cmd.Flags().StringVar(&export, "export", "", "verify an audit package (ledger export) offline instead of a ledger: needs --key or a certificate identity")
 	cmd.Flags().BoolVar(&full, "full", false, "verify the whole history, not only what came since the last clean verification on this machine")
 	cmd.Flags().StringVar(&since, "since", "", "a checkpoint bundle kept earlier: the ledger must still contain it")
 	cmd.Flags().StringVarP(&vo.format, "format", "f", "text", "output format: text or json")
+	cmd.MarkFlagsMutuallyExclusive("export", "since")
+	cmd.MarkFlagsMutuallyExclusive("export", "allowed-signers")
 	return cmd
 }
 
@@ -233,6 +264,51 @@ func runLedgerVerify(cmd *cobra.Command, a *app, opts *ledgerOptions, vo *verify
 	if !rep.OK() {
 		return checkFailed(fmt.Errorf("ledger %s: %d problem(s): %s", l.Branch(), len(rep.Problems), textsafe.Escape(rep.Problems[0])))
 	}
+	return nil
+}
+
+// runVerifyExport checks an audit package with the checkpoint key or
+// identity given.
+func runVerifyExport(cmd *cobra.Command, a *app, vo *verifyCmdOptions, dir string) error {
+	ctx := cmd.Context()
+	if vo.key == "" && vo.identity == "" && vo.identityRegexp == "" {
+		return usageErrorf("%s: --export needs --key or a certificate identity to verify the package's checkpoint", cmd.CommandPath())
+	}
+	p, err := vo.policy(cmd)
+	if err != nil {
+		return err
+	}
+	if vo.trustedRoot != "" {
+		tr, err := signing.LoadTrustedRootContext(ctx, vo.trustedRoot)
+		if err != nil {
+			return inputError(err)
+		}
+		p.TrustedRoot = tr
+	}
+	u := sigstoreUnsealer{policy: p}
+	rep, err := ledger.VerifyExport(ctx, dir, u, u)
+	if err != nil {
+		return inputError(err)
+	}
+	if vo.format == "json" {
+		if err := writeJSON(a.out, rep); err != nil {
+			return err
+		}
+	} else {
+		for _, p := range rep.Problems {
+			fmt.Fprintf(a.err, "sdlkit: problem: %s\n", textsafe.Escape(p))
+		}
+		for _, s := range rep.Warnings {
+			fmt.Fprintf(a.err, "sdlkit: warning: %s\n", textsafe.Escape(s))
+		}
+		for _, s := range rep.Verified {
+			fmt.Fprintf(a.err, "sdlkit: %s\n", textsafe.Escape(s))
+		}
+	}
+	if !rep.OK() {
+		return checkFailed(fmt.Errorf("audit package %q: %d problem(s): %s", dir, len(rep.Problems), textsafe.Escape(rep.Problems[0])))
+	}
+	a.infof("audit package %s verified: %d records, %d files (%s), checkpoint of %.12s", textsafe.Escape(dir), rep.Records, rep.EvidenceFiles, readlimit.FormatSize(rep.EvidenceBytes), rep.Head)
 	return nil
 }
 

@@ -28,6 +28,13 @@ type signerOptions struct {
 }
 
 func (o *signerOptions) register(cmd *cobra.Command) {
+	o.registerOptional(cmd)
+	cmd.MarkFlagsOneRequired("key", "keyless")
+}
+
+// registerOptional registers the signing flags of a command that may sign
+// and need not.
+func (o *signerOptions) registerOptional(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.key, "key", "", "sign with this private key file (cosign format) or KMS URI (awskms://, gcpkms://, azurekms://, hashivault://)")
 	f.BoolVar(&o.keyless, "keyless", false, "sign with a short-lived Fulcio certificate for the CI workflow's OIDC identity (GitHub Actions)")
@@ -35,7 +42,6 @@ func (o *signerOptions) register(cmd *cobra.Command) {
 	f.StringVar(&o.fulcioURL, "fulcio-url", signing.DefaultFulcioURL, "Fulcio instance for --keyless")
 	f.StringVar(&o.rekorURL, "rekor-url", signing.DefaultRekorURL, "Rekor instance for --tlog-upload")
 	f.StringVar(&o.oidcToken, "oidc-token", "", "OIDC identity token for --keyless, or a file holding it (default: the GitHub Actions token)")
-	cmd.MarkFlagsOneRequired("key", "keyless")
 	for _, keyless := range []string{"keyless", "oidc-token", "fulcio-url"} {
 		cmd.MarkFlagsMutuallyExclusive("key", keyless)
 	}

@@ -27,6 +27,7 @@ const (
 	exportCatalog    = "catalog.json"
 	exportCheckpoint = "checkpoint.sigstore.json"
 	exportReport     = "report.html"
+	exportSignature  = "export.json.sigstore.json"
 )
 
 // ErrExportDir: the export directory exists and is not empty.
@@ -78,6 +79,20 @@ type ExportOptions struct {
 	// evidence links into the package).
 	Report []byte
 	Now    time.Time
+	// Signer, when set, signs export.json, which binds the files the
+	// checkpoint cannot: the report and the catalog.
+	Signer BlobSigner
+}
+
+// BlobSigner signs a file's bytes, returning a Sigstore bundle.
+type BlobSigner interface {
+	SignBlob(ctx context.Context, data []byte) ([]byte, error)
+}
+
+// BlobVerifier verifies a bundle over a file's bytes and returns who
+// signed.
+type BlobVerifier interface {
+	VerifyBlob(ctx context.Context, data, bundle []byte) (string, error)
 }
 
 // Export writes the audit package of a release into dir, which must not
@@ -87,7 +102,7 @@ type ExportOptions struct {
 // records to the checkpoint, and export.json. It is written into a
 // temporary directory beside dir and renamed into place.
 func (l *Ledger) Export(ctx context.Context, dir string, opts ExportOptions) (*Export, error) {
-	if err := checkExportDir(dir); err != nil {
+	if err := CheckExportDir(dir); err != nil {
 		return nil, err
 	}
 	cp, err := l.LatestCheckpoint()
@@ -137,8 +152,18 @@ func (l *Ledger) Export(ctx context.Context, dir string, opts ExportOptions) (*E
 	if err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(tmp, exportManifest), append(data, '\n'), 0o644); err != nil {
+	data = append(data, '\n')
+	if err := os.WriteFile(filepath.Join(tmp, exportManifest), data, 0o644); err != nil {
 		return nil, err
+	}
+	if opts.Signer != nil {
+		b, err := opts.Signer.SignBlob(ctx, data)
+		if err != nil {
+			return nil, fmt.Errorf("sign %s: %w", exportManifest, err)
+		}
+		if err := os.WriteFile(filepath.Join(tmp, exportSignature), b, 0o644); err != nil {
+			return nil, err
+		}
 	}
 	if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("export to %q: %w", dir, err)
@@ -149,9 +174,9 @@ func (l *Ledger) Export(ctx context.Context, dir string, opts ExportOptions) (*E
 	return exp, nil
 }
 
-// checkExportDir refuses a directory that exists and is not empty, and a
+// CheckExportDir refuses a directory that exists and is not empty, and a
 // path that exists and is not a directory.
-func checkExportDir(dir string) error {
+func CheckExportDir(dir string) error {
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

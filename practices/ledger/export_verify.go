@@ -32,7 +32,11 @@ const (
 // commit and the trees down to every record and evidence file; every
 // record against its format and the exported catalog; every evidence file
 // against its digest. Failures are Problems naming the file.
-func VerifyExport(ctx context.Context, dir string, u Unsealer) (*Report, error) {
+//
+// When the package holds export.json.sigstore.json, export.json itself is
+// verified with bv, which binds the report and the catalog too; without
+// it, a warning says that they are not proven.
+func VerifyExport(ctx context.Context, dir string, u Unsealer, bv BlobVerifier) (*Report, error) {
 	rep := &Report{Format: VerifyFormat, Problems: []string{}}
 	data, err := readlimit.ReadFile(ctx, filepath.Join(dir, exportManifest), readlimit.Kind{Name: "export manifest", Limit: maxManifest})
 	if err != nil {
@@ -44,6 +48,7 @@ func VerifyExport(ctx context.Context, dir string, u Unsealer) (*Report, error) 
 	}
 	rep.Branch, rep.Head = exp.Branch, exp.Head
 	ev := &exportVerifier{dir: dir, rep: rep, exp: &exp, files: map[string]ExportFile{}}
+	ev.manifestSignature(ctx, data, bv)
 	ev.checkFiles()
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -105,11 +110,31 @@ func (ev *exportVerifier) checkFiles() {
 		}
 		rel, _ := filepath.Rel(ev.dir, p)
 		rel = filepath.ToSlash(rel)
-		if _, ok := ev.files[rel]; !ok && rel != exportManifest {
+		if _, ok := ev.files[rel]; !ok && rel != exportManifest && rel != exportSignature {
 			ev.problem(rel, "not listed in export.json")
 		}
 		return nil
 	})
+}
+
+// manifestSignature verifies export.json's own signature, if the package
+// has one.
+func (ev *exportVerifier) manifestSignature(ctx context.Context, manifest []byte, bv BlobVerifier) {
+	sig, err := readlimit.ReadFile(ctx, filepath.Join(ev.dir, exportSignature), readlimit.Kind{Name: exportSignature, Limit: maxBundleSize})
+	if err != nil {
+		ev.rep.Warnings = append(ev.rep.Warnings, "export.json is not signed: report.html and catalog.json are not proven (export with --key or --keyless)")
+		return
+	}
+	if bv == nil {
+		ev.problem(exportSignature, "no key or identity to verify it with")
+		return
+	}
+	who, err := bv.VerifyBlob(ctx, manifest, sig)
+	if err != nil {
+		ev.problem(exportSignature, "%v", err)
+		return
+	}
+	ev.rep.Verified = append(ev.rep.Verified, "export.json signed by "+who)
 }
 
 // ok reports whether a listed file was found intact.

@@ -18,7 +18,7 @@ func Markdown(w io.Writer, in Input) error {
 	st := in.Status
 	fmt.Fprintf(&b, "## IEC 62443-4-1 evidence: %s %s\n\n", md(st.Product), md(st.Version))
 	if v.Empty {
-		b.WriteString("> **No records for this release**: nothing below is evidence yet.\n\n")
+		b.WriteString("> **No records for this release**: only evidence tied to no release, if any, counts below.\n\n")
 	}
 	fmt.Fprintf(&b, "**%d of %d** in-scope requirements have evidence for this release (%d records for the product; ledger head `%.12s`", st.Covered, st.InScope, st.Records, st.Head)
 	if in.Checkpoint != nil {

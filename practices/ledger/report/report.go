@@ -96,7 +96,9 @@ type view struct {
 	Practices []practiceView
 	Timeline  timeline
 	Open      int
-	Empty     bool
+	// Empty: no record is tied to the release (those tied to no release,
+	// such as the scope, may still be there).
+	Empty bool
 }
 
 type practiceView struct {
@@ -125,7 +127,9 @@ func build(in Input) (*view, error) {
 			byReq[id] = append(byReq[id], r)
 		}
 	}
-	v := &view{Input: in, Empty: len(in.Records) == 0}
+	v := &view{Input: in, Empty: !slices.ContainsFunc(in.Records, func(r *ledger.Record) bool {
+		return r.Version != "" && r.Version == in.Status.Version
+	})}
 	for _, p := range in.Status.Practices {
 		pv := practiceView{PracticeStatus: p, GapGroups: groupGaps(p.Gaps)}
 		for _, rs := range p.Requirements {
