@@ -3,6 +3,9 @@ package report
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -334,4 +337,61 @@ func TestReportAtScale(t *testing.T) {
 		t.Errorf("console %v, broken links %v", p.console, p.brokenLinks)
 	}
 	t.Logf("report of 150,000 records (300 in force): %.1f MB, load event after %v (%v seen by the test)", float64(buf.Len())/(1<<20), p.loadEvent, p.load)
+}
+
+// unsignedSealer seals checkpoints without a signature: the export test
+// needs a checkpoint to prove records against, not its signature (the
+// ledger package's tests verify those).
+type unsignedSealer struct{}
+
+func (unsignedSealer) Seal(_ context.Context, predicate []byte) ([]byte, error) {
+	stmt, err := json.Marshal(map[string]any{"_type": "https://in-toto.io/Statement/v1", "predicateType": ledger.CheckpointPredicateType, "predicate": json.RawMessage(predicate)})
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(map[string]any{"dsseEnvelope": map[string]any{"payload": stmt, "payloadType": "application/vnd.in-toto+json"}})
+}
+
+// TestExportedReportLinks opens the report of an audit package and
+// follows every link: internal ones to an element, evidence ones to a
+// file of the package whose digest is the one the link names.
+func TestExportedReportLinks(t *testing.T) {
+	t.Parallel()
+	l, c := testLedger(t)
+	if _, err := (&ledger.Writer{Ledger: l}).Checkpoint(context.Background(), unsignedSealer{}); err != nil {
+		t.Fatal(err)
+	}
+	in := input(t, l, c, "1.4.0")
+	in.EvidenceLinks = true
+	var buf bytes.Buffer
+	if err := HTML(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "audit")
+	if _, err := l.Export(context.Background(), dir, ledger.ExportOptions{Product: "example.com/plc", Version: "1.4.0", Report: buf.Bytes(), Now: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t)
+	p := open(t, ctx, filepath.Join(dir, "report.html"), false)
+	if len(p.console) > 0 || len(p.brokenLinks) > 0 {
+		t.Fatalf("console %v, broken internal links %v", p.console, p.brokenLinks)
+	}
+	hrefs, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('a[href]:not([href^="#"])')].map(a => a.getAttribute('href'))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hrefs) < 5 {
+		t.Fatalf("%d evidence links, want one per evidence file", len(hrefs))
+	}
+	for _, h := range hrefs {
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(h)))
+		if err != nil {
+			t.Errorf("link %s: %v", h, err)
+			continue
+		}
+		sum := sha256.Sum256(data)
+		if !strings.HasSuffix(h, hex.EncodeToString(sum[:])) {
+			t.Errorf("link %s: the file's digest is %x", h, sum)
+		}
+	}
 }
