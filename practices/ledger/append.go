@@ -20,6 +20,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 
 	"github.com/sdlkit/sdlkit/internal/readlimit"
 	"github.com/sdlkit/sdlkit/practices"
@@ -397,9 +398,13 @@ func (l *Ledger) writeBlob(data []byte) (plumbing.Hash, error) {
 // signer.
 func (w *Writer) writeCommit(tree plumbing.Hash, parents []plumbing.Hash, msg, actor string, when time.Time) (plumbing.Hash, error) {
 	sig := actorSignature(actor, when)
-	c := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: tree, ParentHashes: parents}
+	return w.storeCommit(w.Ledger.storage, &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: tree, ParentHashes: parents})
+}
+
+// storeCommit signs c when w has a signer and writes it to st.
+func (w *Writer) storeCommit(st storer.EncodedObjectStorer, c *object.Commit) (plumbing.Hash, error) {
 	if w.Signer != nil {
-		enc := w.Ledger.storage.NewEncodedObject()
+		enc := st.NewEncodedObject()
 		if err := c.EncodeWithoutSignature(enc); err != nil {
 			return plumbing.ZeroHash, err
 		}
@@ -414,11 +419,11 @@ func (w *Writer) writeCommit(tree plumbing.Hash, parents []plumbing.Hash, msg, a
 		}
 		c.PGPSignature = string(s)
 	}
-	obj := w.Ledger.storage.NewEncodedObject()
+	obj := st.NewEncodedObject()
 	if err := c.Encode(obj); err != nil {
 		return plumbing.ZeroHash, err
 	}
-	h, err := w.Ledger.storage.SetEncodedObject(obj)
+	h, err := st.SetEncodedObject(obj)
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("write commit: %w", err)
 	}

@@ -171,15 +171,16 @@ func diffTrees(st storer.EncodedObjectStorer, a, b plumbing.Hash, prefix string,
 	if err != nil {
 		return err
 	}
+	ma, mb := entryMap(ea), entryMap(eb)
 	names := map[string]bool{}
-	for _, te := range ea {
-		names[te.Name] = true
+	for name := range ma {
+		names[name] = true
 	}
-	for _, te := range eb {
-		names[te.Name] = true
+	for name := range mb {
+		names[name] = true
 	}
 	for _, name := range slices.Sorted(maps.Keys(names)) {
-		x, y := findEntry(ea, name), findEntry(eb, name)
+		x, y := ma[name], mb[name]
 		if x != nil && y != nil && x.Hash == y.Hash && x.Mode == y.Mode {
 			continue
 		}
@@ -223,6 +224,16 @@ func treeEntries(st storer.EncodedObjectStorer, h plumbing.Hash) ([]object.TreeE
 		return nil, fmt.Errorf("read tree %s: %w", h, err)
 	}
 	return t.Entries, nil
+}
+
+// entryMap indexes a tree's entries by name, so that a diff of two
+// trees of n entries costs n lookups, not n².
+func entryMap(entries []object.TreeEntry) map[string]*object.TreeEntry {
+	m := make(map[string]*object.TreeEntry, len(entries))
+	for i := range entries {
+		m[entries[i].Name] = &entries[i]
+	}
+	return m
 }
 
 func findEntry(entries []object.TreeEntry, name string) *object.TreeEntry {
