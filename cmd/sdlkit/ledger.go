@@ -123,6 +123,8 @@ own output with --record (or whenever $SDLKIT_LEDGER is set).`,
 		newLedgerCheckpointCmd(a, &opts),
 		newLedgerReportCmd(a, &opts),
 		newLedgerExportCmd(a, &opts),
+		newLedgerSyncCmd(a, &opts),
+		newLedgerCloneCmd(a, &opts),
 		&cobra.Command{
 			Use:   "schema",
 			Short: "Print the JSON Schema of a ledger record",

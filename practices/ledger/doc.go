@@ -26,6 +26,13 @@
 // subtrees, because go-git's DiffTree reads whole trees and verification
 // diffs every commit.
 //
+// Many pipelines write one ledger: Writer.Sync fetches the remote's copy
+// of the branch, replays the local records onto it (records are separate
+// files, so they never conflict), and pushes without force, retrying with
+// back-off when another writer pushed first; Clone joins an existing
+// ledger. Export writes a release's audit package, which VerifyExport
+// checks without the repository.
+//
 // The package knows nothing of SBOMs, scans or signatures: callers pass
 // files and facts, and a Sealer/Unsealer pair for checkpoints.
 package ledger
