@@ -97,6 +97,7 @@ requirements:
     evidence: [review]
     automation: manual
 `)
+	write("pol.yaml", "format: sdlkit.policy/v1\nname: p\nrules:\n  - id: signed\n    action: deny\n    condition: artifacts.all(a, a.signed)\n")
 	write("scope.yaml", "format: sdlkit.scope/v1\nout_of_scope:\n  - requirement: SG-6\n    rationale: not delivered to integrators\n")
 	write("ok.cdx.json", `{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{"type":"library","name":"a","version":"1.0.0","purl":"pkg:npm/a@1.0.0","bom-ref":"pkg:npm/a@1.0.0"}]}`+"\n")
 	npmExport, err := os.ReadFile(filepath.Join("..", "..", "vulnmgmt", "testdata", "advisories", "npm-all.zip"))
@@ -114,6 +115,7 @@ requirements:
 		{"release", "sign", "$W/rel", "--key", "$W/k.key"},
 		{"advisories", "import", "--db", "$W/db", "$W/npm-all.zip"},
 		{"advisories", "export", "$W/snap.zip", "--db", "$W/db", "--key", "$W/k.key"},
+		{"scan", "$W/ok.cdx.json", "--db", "$W/db", "--format", "json", "-o", "$W/scan.json"},
 		{"ledger", "init", "--ledger", "$W/ev.git", "--product", "fw"},
 		{"ledger", "record", "--ledger", "$W/ev.git", "--requirement", "SVV-1", "--kind", "test-report", "$W/notes.txt"},
 		{"ledger", "checkpoint", "--ledger", "$W/ev.git", "--key", "$W/k.key", "-o", "$W/cp.json"},
@@ -650,6 +652,7 @@ func badInputRows(f *fixtures) []badInputRow {
 	)
 	add(vulnRows(f)...)
 	add(ledgerRows(f)...)
+	add(policyRows(f)...)
 	return rows
 }
 

@@ -111,6 +111,7 @@ Data goes to stdout, messages to stderr. See 'sdlkit help exit-codes'.`,
 		newScanCmd(a),
 		newVEXCmd(a),
 		newLedgerCmd(a),
+		newPolicyCmd(a),
 	)
 	return root
 }
