@@ -19,6 +19,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sdlkit/sdlkit/practices"
@@ -79,7 +80,11 @@ var funcs = template.FuncMap{
 	"lower":    strings.ToLower,
 }
 
-var page = template.Must(template.New("report").Funcs(funcs).Parse(htmlTemplate))
+// page parses the template on first use: parsing at package init would
+// cost every sdlkit command a third of a millisecond.
+var page = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(funcs).Parse(htmlTemplate))
+})
 
 // HTML writes the report as one HTML file.
 func HTML(w io.Writer, in Input) error {
@@ -87,7 +92,7 @@ func HTML(w io.Writer, in Input) error {
 	if err != nil {
 		return err
 	}
-	return page.Execute(w, v)
+	return page().Execute(w, v)
 }
 
 // view is what the template reads.
