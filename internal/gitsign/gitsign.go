@@ -22,6 +22,7 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/hiddeco/sshsig"
 	"golang.org/x/crypto/ssh"
 )
@@ -203,12 +204,24 @@ func (v *Verifier) Verify(payload []byte, signature string) (string, error) {
 		}
 		return "", fmt.Errorf("%w: signed by SSH key %s, which is not an allowed signer", ErrBadSignature, fp)
 	case strings.HasPrefix(signature, "-----BEGIN PGP SIGNATURE-----"):
-		if _, err := armor.Decode(strings.NewReader(signature)); err != nil {
-			return "", fmt.Errorf("%w: %v", ErrBadSignature, err)
-		}
-		e, err := openpgp.CheckArmoredDetachedSignature(v.pgp, bytes.NewReader(payload), strings.NewReader(signature), nil)
+		block, err := armor.Decode(strings.NewReader(signature))
 		if err != nil {
 			return "", fmt.Errorf("%w: %v", ErrBadSignature, err)
+		}
+		if block.Type != openpgp.SignatureType {
+			return "", fmt.Errorf("%w: an armored %q, not a signature", ErrBadSignature, block.Type)
+		}
+		sig, e, err := openpgp.VerifyDetachedSignature(v.pgp, bytes.NewReader(payload), block.Body, nil)
+		if err != nil {
+			return "", fmt.Errorf("%w: %v", ErrBadSignature, err)
+		}
+		// A text-mode signature covers the payload with every line ending
+		// made CRLF: over a commit that holds a carriage return it verifies
+		// over the same commit with other line endings too. git signs in
+		// binary mode; gpg's textmode option is honoured only where it is
+		// unambiguous.
+		if sig.SigType != packet.SigTypeBinary && bytes.ContainsRune(payload, '\r') {
+			return "", fmt.Errorf("%w: a text-mode OpenPGP signature over a commit with carriage returns also verifies over other commits", ErrBadSignature)
 		}
 		if ids := slices.Sorted(maps.Keys(e.Identities)); len(ids) > 0 {
 			return ids[0], nil

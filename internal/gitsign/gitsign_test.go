@@ -189,3 +189,24 @@ func TestParseAllowedSigners(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyTextModeSignature checks that an OpenPGP signature made in
+// text mode (gpg's textmode option), which covers the payload with its
+// line endings made CRLF, verifies over one commit only: over a commit
+// without carriage returns, and never over one with them.
+func TestVerifyTextModeSignature(t *testing.T) {
+	t.Parallel()
+	k := newFuzzKeys(t)
+	v, err := ParseAllowedSigners("pgp", k.pgpAllowed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := k.sigs[len(k.sigs)-1] // newFuzzKeys signs in text mode last
+	if who, err := v.Verify([]byte(fuzzPayload), text); err != nil || who != "Dev <dev@example.com>" {
+		t.Fatalf("Verify = %q, %v", who, err)
+	}
+	crlf := strings.ReplaceAll(fuzzPayload, "\n", "\r\n")
+	if _, err := v.Verify([]byte(crlf), text); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("a text-mode signature over a commit verifies over its CRLF form: %v", err)
+	}
+}

@@ -74,7 +74,7 @@ type exportVerifier struct {
 }
 
 func (ev *exportVerifier) problem(file, format string, args ...any) {
-	ev.rep.Problems = append(ev.rep.Problems, file+": "+fmt.Sprintf(format, args...))
+	ev.rep.Problems = append(ev.rep.Problems, lineBreaks.Replace(file+": "+fmt.Sprintf(format, args...)))
 }
 
 // files checks every listed file's size and digest, and that nothing else

@@ -165,8 +165,14 @@ func (v *verifier) signature(c *object.Commit) {
 }
 
 func (v *verifier) problem(format string, args ...any) {
-	v.rep.Problems = append(v.rep.Problems, fmt.Sprintf(format, args...))
+	v.rep.Problems = append(v.rep.Problems, lineBreaks.Replace(fmt.Sprintf(format, args...)))
 }
+
+// lineBreaks escapes the line breaks of what a problem quotes from the
+// ledger or a package (a file name in a tree, a path or head in
+// export.json), so that each problem stays one line and a crafted name
+// cannot add lines to a report.
+var lineBreaks = strings.NewReplacer("\r", `\r`, "\n", `\n`)
 
 // firstParents returns the history from the root to head. A merge commit
 // is a problem: a ledger's history is linear.

@@ -417,6 +417,10 @@ var tamperCases = []tamperCase{
 		f.addCommit(t, map[string]plumbing.Hash{"notes.txt": f.blob(t, "hello")})
 		return VerifyOptions{}, []string{"unexpected file notes.txt"}
 	}},
+	{name: "unexpected file whose name breaks the line", tamper: func(t *testing.T, f *tamperFixture) (VerifyOptions, []string) {
+		f.addCommit(t, map[string]plumbing.Hash{"notes\nverified: ok": f.blob(t, "hello")})
+		return VerifyOptions{}, []string{`unexpected file notes\nverified: ok`}
+	}},
 	{name: "evidence under a name that is not a digest", tamper: func(t *testing.T, f *tamperFixture) (VerifyOptions, []string) {
 		f.addCommit(t, map[string]plumbing.Hash{"evidence/sha256/ab/abc": f.blob(t, "hello")})
 		return VerifyOptions{}, []string{"unexpected file evidence/sha256/ab/abc"}
