@@ -217,6 +217,10 @@ func (ev *exportVerifier) proof() func(string) (plumbing.Hash, bool) {
 		ev.problem(exportProof, "%v", err)
 		return none
 	}
+	if p.Format != "sdlkit.ledger.proof/v1" || p.Head != ev.exp.Head {
+		ev.problem(exportProof, "not a proof of %s (format %q, head %q)", ev.exp.Head, p.Format, p.Head)
+		return none
+	}
 	commit := &plumbing.MemoryObject{}
 	commit.SetType(plumbing.CommitObject)
 	commit.Write(p.Commit)
