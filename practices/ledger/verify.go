@@ -65,6 +65,7 @@ type verifier struct {
 	lastCP   string
 	cpHeads  map[string]int // checkpoint head → seq
 	cpFiles  map[int]string // seq → bundle digest
+	trees    *treeReader
 }
 
 // Verify checks the whole history of the ledger: every commit only adds
@@ -86,7 +87,8 @@ func (l *Ledger) Verify(ctx context.Context, opts VerifyOptions) (*Report, error
 	if err != nil {
 		return nil, err
 	}
-	v := &verifier{l: l, opts: opts, rep: rep, evidence: map[string]int64{}, cpHeads: map[string]int{}, cpFiles: map[int]string{}}
+	v := &verifier{l: l, opts: opts, rep: rep, evidence: map[string]int64{}, cpHeads: map[string]int{}, cpFiles: map[int]string{},
+		trees: newTreeReader(l.storage)}
 	for i, c := range chain {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -170,7 +172,8 @@ func (v *verifier) root(c *object.Commit) {
 // kind the ledger knows.
 func (v *verifier) commit(ctx context.Context, parent, c *object.Commit) {
 	var changes []change
-	if err := diffTrees(v.l.storage, parent.TreeHash, c.TreeHash, "", &changes); err != nil {
+	v.trees.next()
+	if err := v.trees.diff(parent.TreeHash, c.TreeHash, "", &changes); err != nil {
 		v.problem("commit %s: %v", c.Hash, err)
 		return
 	}
