@@ -68,6 +68,10 @@ type Ledger struct {
 	// blobs maps the SHA-256 of evidence stored by this process to the
 	// git hash of its blob.
 	blobs map[string]plumbing.Hash
+	// tree is the editor of the last append, holding the trees it read
+	// and wrote, parsed: the next append onto the tree it wrote starts
+	// from it instead of reading them back (see editor).
+	tree *treeEditor
 }
 
 // openRepo opens the repository of loc. create makes a bare repository at

@@ -1,9 +1,11 @@
 package ledger
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -183,5 +185,55 @@ func TestTreeReaderReadsEachTreeOnce(t *testing.T) {
 		if st.reads[h] != 1 {
 			t.Errorf("root %d read %d times", i, st.reads[h])
 		}
+	}
+}
+
+// A writer appending record after record reuses its tree editor; a record
+// another writer appends meanwhile is kept, and the ledger verifies.
+func TestAppendAfterAnotherWriter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l := newTestLedger(t)
+	other, err := Open(l.loc, l.catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	now := clock()
+	w, w2 := &Writer{Ledger: l, Now: now}, &Writer{Ledger: other, Now: now}
+	record := func(w *Writer, i int) {
+		t.Helper()
+		f := writeFile(t, dir, fmt.Sprintf("report-%d.json", i), fmt.Sprintf(`{"run":%d}`, i))
+		if _, err := w.Append(ctx, []Entry{{Record: Record{Actor: "ci", Version: "1.0.0", Requirements: []string{"SVV-1"},
+			Kind: "test-report", Summary: fmt.Sprint(i)}, Files: []string{f}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	record(w, 1)
+	record(w, 2)
+	head, _ := l.Head()
+	c, _ := l.commit(head)
+	if l.tree == nil || l.tree.root.hash != c.TreeHash {
+		t.Fatal("the writer's tree editor is not at the head's tree")
+	}
+	record(w2, 3)
+	record(w, 4)
+	recs, _, err := l.Summaries(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range recs {
+		got = append(got, r.Summary)
+	}
+	if want := []string{"SM-5 scope of app: 46 of 47 requirements in scope", "1", "2", "3", "4"}; !cmp.Equal(want, got) {
+		t.Fatalf("records (-want +got):\n%s", cmp.Diff(want, got))
+	}
+	rep, err := l.Verify(ctx, VerifyOptions{})
+	if err != nil || !rep.OK() || rep.EvidenceFiles != 5 {
+		t.Fatalf("verify: %+v, %v", rep, err)
+	}
+	if strings.Join(rep.Problems, "") != "" {
+		t.Fatal(rep.Problems)
 	}
 }
