@@ -232,14 +232,9 @@ func (v *verifier) evidenceBlob(ctx context.Context, c *object.Commit, ch change
 		v.problem("commit %s: unexpected file %s", c.Hash, ch.path)
 		return
 	}
-	b, err := v.l.repo.BlobObject(ch.to)
+	rd, err := v.l.openBlob(ch.to)
 	if err != nil {
 		v.problem("commit %s: evidence %s: missing or unreadable blob: %v", c.Hash, ch.path, err)
-		return
-	}
-	rd, err := b.Reader()
-	if err != nil {
-		v.problem("commit %s: evidence %s: %v", c.Hash, ch.path, err)
 		return
 	}
 	defer rd.Close()
