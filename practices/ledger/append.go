@@ -530,23 +530,6 @@ func (l *Ledger) readFile(commit plumbing.Hash, path string, max int64) ([]byte,
 	return l.readBlob(f.Hash, max)
 }
 
-// readBlob reads a blob, at most max bytes.
-func (l *Ledger) readBlob(h plumbing.Hash, max int64) ([]byte, error) {
-	b, err := l.repo.BlobObject(h)
-	if err != nil {
-		return nil, err
-	}
-	if b.Size > max {
-		return nil, fmt.Errorf("blob %s: %d bytes, at most %d", h, b.Size, max)
-	}
-	rd, err := b.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
-	return io.ReadAll(io.LimitReader(rd, max))
-}
-
 // InitOptions are what Init writes.
 type InitOptions struct {
 	Product string

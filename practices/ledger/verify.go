@@ -232,7 +232,7 @@ func (v *verifier) evidenceBlob(ctx context.Context, c *object.Commit, ch change
 		v.problem("commit %s: unexpected file %s", c.Hash, ch.path)
 		return
 	}
-	rd, err := v.l.openBlob(ch.to)
+	rd, _, err := v.l.openBlob(ch.to)
 	if err != nil {
 		v.problem("commit %s: evidence %s: missing or unreadable blob: %v", c.Hash, ch.path, err)
 		return
