@@ -311,7 +311,7 @@ func (w *Writer) commitRecords(ctx context.Context, head plumbing.Hash, recs []R
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	ed := newTreeEditor(l.storage, parent.TreeHash)
+	ed := l.editor(parent.TreeHash)
 	tip := head
 	for _, r := range recs {
 		if err := ctx.Err(); err != nil {
@@ -334,6 +334,19 @@ func (w *Writer) commitRecords(ctx context.Context, head plumbing.Hash, recs []R
 		}
 	}
 	return tip, nil
+}
+
+// editor returns a tree editor on tree: the last append's editor when
+// tree is the one it wrote, so that a process appending record after
+// record reads each tree on its paths once, not once per record; else a
+// new one. An editor left half-way (an append that failed) has a dirty
+// root and is not reused.
+func (l *Ledger) editor(tree plumbing.Hash) *treeEditor {
+	if ed := l.tree; ed != nil && ed.root.hash == tree && !ed.root.dirty {
+		return ed
+	}
+	l.tree = newTreeEditor(l.storage, tree)
+	return l.tree
 }
 
 // addRecord adds a record and its evidence blobs to the tree being edited.
@@ -522,23 +535,6 @@ func (l *Ledger) readFile(commit plumbing.Hash, path string, max int64) ([]byte,
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return l.readBlob(f.Hash, max)
-}
-
-// readBlob reads a blob, at most max bytes.
-func (l *Ledger) readBlob(h plumbing.Hash, max int64) ([]byte, error) {
-	b, err := l.repo.BlobObject(h)
-	if err != nil {
-		return nil, err
-	}
-	if b.Size > max {
-		return nil, fmt.Errorf("blob %s: %d bytes, at most %d", h, b.Size, max)
-	}
-	rd, err := b.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
-	return io.ReadAll(io.LimitReader(rd, max))
 }
 
 // InitOptions are what Init writes.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
@@ -69,6 +70,14 @@ type Ledger struct {
 	// blobs maps the SHA-256 of evidence stored by this process to the
 	// git hash of its blob.
 	blobs map[string]plumbing.Hash
+	// gitMu serialises the go-git reads of openBlob, which goroutines
+	// reading records call (go-git's packfile reader is not safe for
+	// concurrent use).
+	gitMu sync.Mutex
+	// tree is the editor of the last append, holding the trees it read
+	// and wrote, parsed: the next append onto the tree it wrote starts
+	// from it instead of reading them back (see editor).
+	tree *treeEditor
 }
 
 // openRepo opens the repository of loc. create makes a bare repository at

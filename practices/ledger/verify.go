@@ -84,6 +84,7 @@ type verifier struct {
 	lastCP   string
 	cpHeads  map[string]int // checkpoint head → seq
 	cpFiles  map[int]string // seq → bundle digest
+	trees    *treeReader
 }
 
 // Verify checks the whole history of the ledger: every commit only adds
@@ -101,7 +102,8 @@ func (l *Ledger) Verify(ctx context.Context, opts VerifyOptions) (*Report, error
 	if head.IsZero() {
 		return nil, fmt.Errorf("verify ledger %s: %w", l.loc, ErrNoLedger)
 	}
-	v := &verifier{l: l, opts: opts, rep: rep, evidence: map[string]int64{}, cpHeads: map[string]int{}, cpFiles: map[int]string{}}
+	v := &verifier{l: l, opts: opts, rep: rep, evidence: map[string]int64{}, cpHeads: map[string]int{}, cpFiles: map[int]string{},
+		trees: newTreeReader(l.storage)}
 	chain, base, err := v.resume(ctx, head)
 	if err != nil {
 		return nil, err
@@ -238,7 +240,8 @@ func (v *verifier) root(c *object.Commit) {
 // kind the ledger knows.
 func (v *verifier) commit(ctx context.Context, parent, c *object.Commit) {
 	var changes []change
-	if err := diffTrees(v.l.storage, parent.TreeHash, c.TreeHash, "", &changes); err != nil {
+	v.trees.next()
+	if err := v.trees.diff(parent.TreeHash, c.TreeHash, "", &changes); err != nil {
 		v.problem("commit %s: %v", c.Hash, err)
 		return
 	}
@@ -300,14 +303,9 @@ func (v *verifier) evidenceBlob(ctx context.Context, c *object.Commit, ch change
 		v.problem("commit %s: unexpected file %s", c.Hash, ch.path)
 		return
 	}
-	b, err := v.l.repo.BlobObject(ch.to)
+	rd, _, err := v.l.openBlob(ch.to)
 	if err != nil {
 		v.problem("commit %s: %s: missing or unreadable blob: %v", c.Hash, ch.path, err)
-		return
-	}
-	rd, err := b.Reader()
-	if err != nil {
-		v.problem("commit %s: %s: %v", c.Hash, ch.path, err)
 		return
 	}
 	defer rd.Close()
