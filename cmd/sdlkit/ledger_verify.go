@@ -222,16 +222,9 @@ func runLedgerVerify(cmd *cobra.Command, a *app, opts *ledgerOptions, vo *verify
 		vopts.Since = data
 	}
 	if vo.key != "" || vo.identity != "" || vo.identityRegexp != "" || vo.issuer != "" || vo.issuerRegexp != "" {
-		p, err := vo.policy(cmd)
+		p, err := vo.checkpointPolicy(cmd)
 		if err != nil {
 			return err
-		}
-		if vo.trustedRoot != "" {
-			tr, err := signing.LoadTrustedRootContext(ctx, vo.trustedRoot)
-			if err != nil {
-				return inputError(err)
-			}
-			p.TrustedRoot = tr
 		}
 		vopts.Unsealer = sigstoreUnsealer{policy: p}
 	} else if since != "" {
@@ -274,16 +267,9 @@ func runVerifyExport(cmd *cobra.Command, a *app, vo *verifyCmdOptions, dir strin
 	if vo.key == "" && vo.identity == "" && vo.identityRegexp == "" {
 		return usageErrorf("%s: --export needs --key or a certificate identity to verify the package's checkpoint", cmd.CommandPath())
 	}
-	p, err := vo.policy(cmd)
+	p, err := vo.checkpointPolicy(cmd)
 	if err != nil {
 		return err
-	}
-	if vo.trustedRoot != "" {
-		tr, err := signing.LoadTrustedRootContext(ctx, vo.trustedRoot)
-		if err != nil {
-			return inputError(err)
-		}
-		p.TrustedRoot = tr
 	}
 	u := sigstoreUnsealer{policy: p}
 	rep, err := ledger.VerifyExport(ctx, dir, u, u)
@@ -310,6 +296,24 @@ func runVerifyExport(cmd *cobra.Command, a *app, vo *verifyCmdOptions, dir strin
 	}
 	a.infof("audit package %s verified: %d records, %d files (%s), checkpoint of %.12s", textsafe.Escape(dir), rep.Records, rep.EvidenceFiles, readlimit.FormatSize(rep.EvidenceBytes), rep.Head)
 	return nil
+}
+
+// checkpointPolicy is the signing policy checkpoints (and an export's
+// manifest) are verified under: the key or identity, and --trusted-root
+// when given. A checkpoint never makes sdlkit fetch a trusted root.
+func (o *verifyCmdOptions) checkpointPolicy(cmd *cobra.Command) (signing.Policy, error) {
+	p, err := o.policy(cmd)
+	if err != nil {
+		return p, err
+	}
+	if o.trustedRoot != "" {
+		tr, err := signing.LoadTrustedRootContext(cmd.Context(), o.trustedRoot)
+		if err != nil {
+			return p, inputError(err)
+		}
+		p.TrustedRoot = tr
+	}
+	return p, nil
 }
 
 // verifyCacheKey names what a verification trusts: the catalog, the

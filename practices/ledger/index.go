@@ -367,17 +367,9 @@ func (f Filter) Match(s Summary) bool {
 // Records reads the full records of the summaries at the head, in the
 // order given.
 func (l *Ledger) Records(ctx context.Context, sums []Summary) ([]*Record, error) {
-	head, err := l.Head()
+	root, err := l.headTree()
 	if err != nil {
 		return nil, err
-	}
-	c, err := l.commit(head)
-	if err != nil {
-		return nil, err
-	}
-	root, err := c.Tree()
-	if err != nil {
-		return nil, fmt.Errorf("read ledger tree: %w", err)
 	}
 	out := make([]*Record, 0, len(sums))
 	for _, s := range sums {
@@ -416,4 +408,21 @@ func (l *Ledger) ReadEvidence(digest string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("read evidence %s: content does not match its digest", digest)
 	}
 	return data, nil
+}
+
+// headTree reads the root tree of the ledger's head.
+func (l *Ledger) headTree() (*object.Tree, error) {
+	head, err := l.Head()
+	if err != nil {
+		return nil, err
+	}
+	c, err := l.commit(head)
+	if err != nil {
+		return nil, err
+	}
+	root, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("read ledger tree: %w", err)
+	}
+	return root, nil
 }
