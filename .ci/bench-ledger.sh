@@ -9,7 +9,8 @@
 #    commit) per record, as a pipeline step records but without the process
 #    start-up; then the git command line making the same commits (the same
 #    files, messages, authors and times: ledgerbench checks that git reaches
-#    the same head) in one run, GIT_N (N) of them. GIT_MODES picks how:
+#    the same head) in one run (GIT_N less than N: the first GIT_N, beside
+#    sdlkit's time for the same ones). GIT_MODES picks how:
 #    plumbing (update-index --add, write-tree, commit-tree, update-ref: the
 #    steps Append takes, four processes a record) and/or porcelain (add +
 #    commit in a checkout of the branch, what a script would run; each
@@ -45,15 +46,17 @@
 # tree, blob and commit, so they are bound by how fast the file system
 # creates files: the run starts by measuring that (ledgerbench fsprobe),
 # and on a disk shared with other work it varies from run to run; TMPDIR
-# on a tmpfs takes the disk out. The git side takes most of the run (about
-# 6 minutes of the 11 on an idle 2-core machine); GIT_N=2000 compares the
-# first 2,000 commits only. Offline. A benchmark, not a test: it exits 0
-# whatever the figures (a missed target prints MISSED) and non-zero only
-# when something cannot be built or run. Not part of .ci/run.
+# on a tmpfs takes the disk out. The default run takes about 10 minutes on
+# 2 cores at load 1 to 2, 6 of them on the git side; GIT_N=3000 saves 5 of
+# those (git's commits cost more as the ledger grows, so a ratio over the
+# first 3,000 flatters git). Offline.
+# A benchmark, not a test: it exits 0 whatever the figures (a missed
+# target prints MISSED) and non-zero only when something cannot be built
+# or run. Not part of .ci/run.
 #
 #   bash .ci/bench-ledger.sh
-#   GIT_N=2000 GIT_MODES="plumbing porcelain" CLI_RUNS=50 bash .ci/bench-ledger.sh
-#   SCALE=1 bash .ci/bench-ledger.sh            # also 150,000 records (30 to 40 minutes more)
+#   GIT_N=3000 GIT_MODES="plumbing porcelain" CLI_RUNS=50 bash .ci/bench-ledger.sh
+#   SCALE=1 bash .ci/bench-ledger.sh            # also 150,000 records (about 25 minutes more)
 #   N=2000 GB=0.1 KEEP=1 PROFILE=1 bash .ci/bench-ledger.sh
 set -euo pipefail
 export GOTOOLCHAIN=auto

@@ -70,6 +70,7 @@ func runGitCLI(c *common, args []string) error {
 	if *from == "" || *repo == "" || (*mode != "porcelain" && *mode != "plumbing") {
 		return usageError("gitcli -from LEDGER -repo DIR [-n N] [-mode plumbing|porcelain]")
 	}
+	prep := time.Now()
 	steps, product, err := readSteps(*from, *n)
 	if err != nil {
 		return err
@@ -78,6 +79,7 @@ func runGitCLI(c *common, args []string) error {
 	if err != nil {
 		return err
 	}
+	fmt.Printf("  read %d commits to replay and set up the checkout in %.1f s (not timed)\n", len(steps), time.Since(prep).Seconds())
 	if err := c.start(); err != nil {
 		return err
 	}
