@@ -17,14 +17,16 @@
 // a missing blob), and, given a checkpoint an assessor kept, on a history
 // reset to an older state or reordered.
 //
-// All git work goes through go-git; no git binary is needed. Two things are
+// All git work goes through go-git; no git binary is needed. Three things are
 // written by hand, and why: the branch's ref is updated with git's own lock
 // protocol (create "<ref>.lock" exclusively, with the new value, and rename
 // it over the ref), because go-git's SetReference truncates and rewrites the
 // ref file in place, so a process killed between the two leaves an empty
 // ref; and trees are diffed by a small walk that descends only into changed
 // subtrees, because go-git's DiffTree reads whole trees and verification
-// diffs every commit.
+// diffs every commit; and loose evidence blobs are read as a stream
+// (blob.go), checking each object's git hash, because go-git loads a loose
+// object whole and never checks its hash.
 //
 // Many pipelines write one ledger: Writer.Sync fetches the remote's copy
 // of the branch, replays the local records onto it (records are separate
