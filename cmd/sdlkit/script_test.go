@@ -1,14 +1,8 @@
 package main
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/sdlkit/sdlkit/internal/sbomtest"
 )
 
 // exitFileEnv names the file where the in-process sdlkit records its exit
@@ -46,10 +42,7 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fixtures, err := copyFixtures(filepath.Join("testdata", "fixtures"), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	fixtures := sbomtest.Tree(t, filepath.Join("testdata", "fixtures"))
 	testscript.Run(t, testscript.Params{
 		Dir: filepath.Join("testdata", "script"),
 		Setup: func(env *testscript.Env) error {
@@ -65,70 +58,6 @@ func TestScripts(t *testing.T) {
 		},
 		RequireExplicitExec: true,
 	})
-}
-
-// copyFixtures copies the tree src into dst, unpacking each NAME.tar.gz
-// into the folder NAME beside it, so that scripts find every file at its
-// upstream path and cannot change the originals. It returns dst.
-func copyFixtures(src, dst string) (string, error) {
-	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
-		return "", fmt.Errorf("copy fixtures: %w", err)
-	}
-	err := filepath.WalkDir(dst, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		dir, ok := strings.CutSuffix(p, ".tar.gz")
-		if !ok || d.IsDir() {
-			return nil
-		}
-		if err := unpackTarGz(p, dir); err != nil {
-			return err
-		}
-		return os.Remove(p)
-	})
-	return dst, err
-}
-
-// unpackTarGz writes the regular files of a gzip-compressed tar archive
-// under dir. Entries that are neither folders nor regular files with a
-// local path are an error.
-func unpackTarGz(archive, dir string) error {
-	f, err := os.Open(archive)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return fmt.Errorf("read %s: %w", archive, err)
-	}
-	for tr := tar.NewReader(zr); ; {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("read %s: %w", archive, err)
-		}
-		if h.Typeflag == tar.TypeDir {
-			continue
-		}
-		if h.Typeflag != tar.TypeReg || !filepath.IsLocal(h.Name) {
-			return fmt.Errorf("read %s: %q is not a regular file with a local path", archive, h.Name)
-		}
-		p := filepath.Join(dir, filepath.FromSlash(h.Name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		data, err := io.ReadAll(tr)
-		if err != nil {
-			return fmt.Errorf("read %s: %s: %w", archive, h.Name, err)
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			return err
-		}
-	}
 }
 
 // cmdExitCode asserts the exit code of the last 'exec sdlkit'.
