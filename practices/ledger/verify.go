@@ -82,7 +82,6 @@ type verifier struct {
 	records  int
 	lastSeq  int
 	lastCP   string
-	cpHeads  map[string]int // checkpoint head → seq
 	cpFiles  map[int]string // seq → bundle digest
 	trees    *treeReader
 }
@@ -102,7 +101,7 @@ func (l *Ledger) Verify(ctx context.Context, opts VerifyOptions) (*Report, error
 	if head.IsZero() {
 		return nil, fmt.Errorf("verify ledger %s: %w", l.loc, ErrNoLedger)
 	}
-	v := &verifier{l: l, opts: opts, rep: rep, evidence: map[string]int64{}, cpHeads: map[string]int{}, cpFiles: map[int]string{},
+	v := &verifier{l: l, opts: opts, rep: rep, evidence: map[string]int64{}, cpFiles: map[int]string{},
 		trees: newTreeReader(l.storage)}
 	chain, base, err := v.resume(ctx, head)
 	if err != nil {
@@ -353,7 +352,6 @@ func (v *verifier) checkpoint(ctx context.Context, parent, c *object.Commit, ch 
 		v.problem("commit %s: checkpoint %d counts %d records, the history holds %d", c.Hash, cp.Seq, cp.Records, v.records)
 	}
 	v.lastSeq, v.lastCP = seq, sha256Hex(bundle)
-	v.cpHeads[cp.Head] = seq
 	v.cpFiles[seq] = v.lastCP
 	v.rep.Checkpoints++
 	if signer != "" {
