@@ -115,28 +115,19 @@ func reportInput(ctx context.Context, a *app, l *ledger.Ledger, product, version
 	if err != nil {
 		return nil, ledgerError(err)
 	}
+	in := &report.Input{Status: st, Catalog: l.Catalog(), Scope: scope, Records: recs, History: history,
+		Generated: time.Now().UTC(), Tool: "sdlkit " + readBuildVersion().Version}
 	switch {
 	case st.Version == "":
 		a.warnf("the ledger holds no release of %s yet: the report says so", textsafe.Escape(st.Product))
-	case !hasVersion(recs, st.Version):
+	case !in.HasReleaseRecords():
 		a.warnf("no records for release %q of %s: the report says so", textsafe.Escape(st.Version), textsafe.Escape(st.Product))
 	}
-	in := &report.Input{Status: st, Catalog: l.Catalog(), Scope: scope, Records: recs, History: history,
-		Generated: time.Now().UTC(), Tool: "sdlkit " + readBuildVersion().Version}
 	if cp, err := l.LatestCheckpoint(); err == nil && cp != nil {
 		in.Checkpoint = &cp.Checkpoint
 	}
 	in.Findings = scanFindings(a, l, recs, st.Version)
 	return in, nil
-}
-
-func hasVersion(recs []*ledger.Record, v string) bool {
-	for _, r := range recs {
-		if r.Version == v {
-			return true
-		}
-	}
-	return false
 }
 
 // scanFindings reads the findings of the release's newest scan record; a

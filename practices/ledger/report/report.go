@@ -50,6 +50,14 @@ type Input struct {
 	EvidenceLinks bool
 }
 
+// HasReleaseRecords reports whether any record is tied to the release
+// (records tied to no release, such as the scope, do not count).
+func (in Input) HasReleaseRecords() bool {
+	return slices.ContainsFunc(in.Records, func(r *ledger.Record) bool {
+		return r.Version != "" && r.Version == in.Status.Version
+	})
+}
+
 // Finding is one finding of the release's scan.
 type Finding struct {
 	ID        string
@@ -132,9 +140,7 @@ func build(in Input) (*view, error) {
 			byReq[id] = append(byReq[id], r)
 		}
 	}
-	v := &view{Input: in, Empty: !slices.ContainsFunc(in.Records, func(r *ledger.Record) bool {
-		return r.Version != "" && r.Version == in.Status.Version
-	})}
+	v := &view{Input: in, Empty: !in.HasReleaseRecords()}
 	for _, p := range in.Status.Practices {
 		pv := practiceView{PracticeStatus: p, GapGroups: groupGaps(p.Gaps)}
 		for _, rs := range p.Requirements {
