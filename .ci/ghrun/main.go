@@ -4,7 +4,8 @@
 //
 //	ghrun run --repo DIR --workflow .github/workflows/sdlkit-release.yml --dir OUT \
 //	    [--ref REF] [--repository OWNER/NAME] [--event NAME] \
-//	    [--input NAME=VALUE]... [--secret NAME=VALUE]... [--summary FILE]
+//	    [--input NAME=VALUE]... [--secret NAME=VALUE]... [--artifact NAME=DIR]... \
+//	    [--summary FILE]
 //	ghrun lint-action ACTION.yml...
 //
 // run reads the workflow at REF of the repository DIR (default: its HEAD)
@@ -14,7 +15,8 @@
 // runner, secrets, steps and needs; $GITHUB_OUTPUT, $GITHUB_ENV,
 // $GITHUB_PATH, $GITHUB_STEP_SUMMARY), if: with success(), failure() and
 // always(), and uses: steps replaced by local equivalents (actions.go); an
-// action without one fails the run. It refuses a run: script holding
+// action without one fails the run. --artifact seeds the run's artifact
+// store with a folder, as a caller's earlier job would have uploaded it. It refuses a run: script holding
 // ${{ }} (script injection), an action not pinned by commit SHA and a
 // workflow or job without permissions. Jobs with id-token: write get a
 // loopback stand-in for the OIDC token endpoint. The workflow's outputs are
@@ -76,7 +78,7 @@ func (p pairs) Set(s string) error {
 }
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	opt := Options{Inputs: pairs{}, Secrets: pairs{}, Stderr: stderr}
+	opt := Options{Inputs: pairs{}, Secrets: pairs{}, Artifacts: pairs{}, Stderr: stderr}
 	fs := flag.NewFlagSet("ghrun run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&opt.Repo, "repo", "", "the repository to run (a path git can clone)")
@@ -87,6 +89,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opt.Event, "event", "push", "github.event_name")
 	fs.Var(pairs(opt.Inputs), "input", "an input's value, NAME=VALUE (repeatable)")
 	fs.Var(pairs(opt.Secrets), "secret", "a secret's value, NAME=VALUE (repeatable)")
+	fs.Var(pairs(opt.Artifacts), "artifact", "an artifact the caller uploaded before, NAME=DIR (repeatable)")
 	summary := fs.String("summary", "", "write the jobs' step summaries to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2

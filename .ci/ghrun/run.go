@@ -28,6 +28,7 @@ type Options struct {
 	Event        string            // github.event_name
 	Inputs       map[string]string // --input NAME=VALUE
 	Secrets      map[string]string // --secret NAME=VALUE
+	Artifacts    map[string]string // --artifact NAME=DIR: uploaded before the run
 	Dir          string            // where jobs' workspaces, temp dirs and artifacts go
 	Stderr       io.Writer         // the steps' output and ghrun's messages
 }
@@ -88,6 +89,11 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	if err := os.MkdirAll(r.artifacts, 0o755); err != nil {
 		return nil, err
+	}
+	for name, dir := range opt.Artifacts {
+		if err := copyTree(dir, filepath.Join(r.artifacts, name)); err != nil {
+			return nil, fmt.Errorf("--artifact %s: %w", name, err)
+		}
 	}
 	if r.oidc, err = startOIDC(r.claims()); err != nil {
 		return nil, err
