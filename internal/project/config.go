@@ -70,8 +70,10 @@ type Config struct {
 	// Dir is the directory relative paths are resolved against: the
 	// project file's own directory.
 	Dir string
-	// Source names the file in messages.
+	// File names the project file in messages; empty when there is none.
 	File string
+	// Data are the file's bytes, for its digest in the provenance.
+	Data []byte
 }
 
 // Pattern is an artifact glob and where it was written, so that a pattern
@@ -135,7 +137,7 @@ func Parse(data []byte, file string) (*Config, error) {
 		return nil, fmt.Errorf("%s: %w: the file is empty; 'sdlkit init' writes one", file, ErrInvalid)
 	}
 	p := &parser{file: file}
-	c := &Config{File: file, Dir: filepath.Dir(file)}
+	c := &Config{File: file, Dir: filepath.Dir(file), Data: data}
 	if err := p.config(doc.Content[0], c); err != nil {
 		return nil, err
 	}

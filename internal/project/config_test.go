@@ -20,9 +20,20 @@ func TestTemplateParses(t *testing.T) {
 	}
 	want := &Config{Product: "plc-gateway", Supplier: `Example "Automation"`, Source: ".", Artifacts: []Pattern{{Glob: "bin/gw-*", Line: 21}},
 		Policy: "baseline", Signing: Signing{Keyless: true}, Evidence: "dist/evidence", Advisories: Advisories{MaxAge: 7 * 24 * time.Hour},
-		File: "sdlkit.yaml", Dir: "."}
+		File: "sdlkit.yaml", Dir: ".", Data: data}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("config (-want +got):\n%s", diff)
+	}
+}
+
+func TestTemplateWithKey(t *testing.T) {
+	t.Parallel()
+	c, err := Parse(Template(TemplateOptions{Product: "app", Key: "keys/release.key"}), "sdlkit.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Signing != (Signing{Key: "keys/release.key"}) {
+		t.Errorf("signing = %+v", c.Signing)
 	}
 }
 

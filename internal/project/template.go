@@ -14,6 +14,8 @@ type TemplateOptions struct {
 	Artifacts []string
 	// Source is the source tree, relative to the file (default ".").
 	Source string
+	// Key is the signing key's path; empty writes keyless signing.
+	Key string
 }
 
 var projectTemplate = template.Must(template.New("sdlkit.yaml").Funcs(template.FuncMap{"q": strconv.Quote}).Parse(`# sdlkit.yaml: what 'sdlkit run' needs to know about a release of this
@@ -50,8 +52,13 @@ policy: baseline
 # (cosign format, password in $SDLKIT_PASSWORD; or a KMS URI), or keyless
 # with the CI's OIDC identity (GitHub Actions, id-token: write).
 signing:
+{{- if .Key}}
+  key: {{q .Key}}
+  # keyless: true
+{{- else}}
   # key: release.key
   keyless: true
+{{- end}}
 
 # The evidence ledger. Default: the sdlkit-ledger branch of this repository.
 # ledger: ../evidence-ledger.git

@@ -185,3 +185,29 @@ func TestVerifyResumes(t *testing.T) {
 		t.Fatalf("after a reset: %+v", reset)
 	}
 }
+
+func TestStatusCountsPending(t *testing.T) {
+	ctx := context.Background()
+	l := newTestLedger(t)
+	pending := []Summary{{ID: "pending-1", Time: t0, Product: "app", Version: "2.0.0", Kind: "vuln-scan", Requirements: []string{"SVV-3", "DM-4"}}}
+	st, err := l.Status(ctx, StatusOptions{Version: "2.0.0", Now: t0.Add(time.Hour), Pending: pending})
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := map[string]bool{}
+	for _, p := range st.Practices {
+		for _, r := range p.Requirements {
+			covered[r.ID] = r.Covered
+		}
+	}
+	if !covered["SVV-3"] || !covered["DM-4"] || covered["SM-7"] || st.Records != 2 {
+		t.Errorf("with a pending scan: SVV-3 %v DM-4 %v SM-7 %v, records %d", covered["SVV-3"], covered["DM-4"], covered["SM-7"], st.Records)
+	}
+	again, err := l.Status(ctx, StatusOptions{Version: "2.0.0", Now: t0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Records != 1 || again.Covered >= st.Covered {
+		t.Errorf("pending records stayed: %d records, %d covered (with pending %d)", again.Records, again.Covered, st.Covered)
+	}
+}

@@ -74,6 +74,10 @@ type StatusOptions struct {
 	Version string
 	// Now is the assessment time; zero means time.Now.
 	Now time.Time
+	// Pending are records about to be appended, counted as if they were
+	// in the ledger: what a release gate sees before the run that it
+	// gates records its evidence.
+	Pending []Summary
 }
 
 // Status computes the ledger's status for a release.
@@ -98,6 +102,7 @@ func (l *Ledger) Status(ctx context.Context, opts StatusOptions) (*Status, error
 	if product == "" {
 		product = info.Product
 	}
+	all = append(slices.Clip(all), opts.Pending...)
 	recs := slices.DeleteFunc(slices.Clone(all), func(s Summary) bool { return product != "" && s.Product != product })
 	version := opts.Version
 	if version == "" {
