@@ -14,9 +14,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sdlkit/sdlkit/internal/project"
+	"github.com/sdlkit/sdlkit/internal/readlimit"
 	"github.com/sdlkit/sdlkit/internal/textsafe"
 	"github.com/sdlkit/sdlkit/policies"
 	"github.com/sdlkit/sdlkit/practices/ledger"
+	"github.com/sdlkit/sdlkit/signing"
+	"github.com/sdlkit/sdlkit/vulnmgmt/vex"
 )
 
 // runOptions are the flags of 'sdlkit run'; each overrides its key of the
@@ -32,6 +35,7 @@ type runOptions struct {
 	vex       []string
 	db        dbOptions
 	imports   []string
+	snapKey   string
 	maxAge    string
 	format    string
 	sign      signerOptions
@@ -108,6 +112,7 @@ passed; 1 the gate denied it or the store is stale; 2 bad input or usage.`,
 	f.StringArrayVar(&opts.vex, "vex", nil, "a VEX `FILE` applied to the scan (repeatable; replaces the file's vex)")
 	opts.db.register(cmd)
 	f.StringArrayVar(&opts.imports, "import", nil, "an OSV export or signed snapshot imported into the store first (repeatable)")
+	f.StringVar(&opts.snapKey, "snapshot-key", "", "the public key an imported advisory snapshot must be signed with")
 	f.StringVar(&opts.maxAge, "max-age", "", "fail when the store's newest advisory is older than this (7d, 36h; off: no check)")
 	f.StringVarP(&opts.format, "format", "f", "text", "stdout: text (the evidence folder's path) or json (index.json)")
 	opts.sign.registerOptional(cmd)
@@ -134,7 +139,16 @@ type runPlan struct {
 	db      dbOptions
 	format  string
 	policy  *policies.Policy
+	vex     []runVEX
 	started time.Time
+}
+
+// runVEX is a VEX file, read and parsed before the run makes anything.
+type runVEX struct {
+	name       string
+	data       []byte
+	digest     signing.Digest
+	statements []vex.Statement
 }
 
 // plan loads the project file, applies the flags and checks every input
@@ -185,6 +199,9 @@ func (o *runOptions) plan(cmd *cobra.Command, a *app) (*runPlan, error) {
 	if p.policy, err = loadPolicy(ctx, c.Policy); err != nil {
 		return nil, err
 	}
+	if err := p.readVEX(ctx); err != nil {
+		return nil, err
+	}
 	return p, p.resolveVersion(a)
 }
 
@@ -192,6 +209,12 @@ func (o *runOptions) plan(cmd *cobra.Command, a *app) (*runPlan, error) {
 // fills in the defaults.
 func (o *runOptions) override(cmd *cobra.Command, c *project.Config) error {
 	set := cmd.Flags().Changed
+	abs := func(p string) string {
+		if a, err := filepath.Abs(p); err == nil {
+			return a
+		}
+		return p
+	}
 	if set("max-age") {
 		c.Advisories.MaxAge = 0
 		if o.maxAge != "off" {
@@ -229,14 +252,11 @@ func (o *runOptions) override(cmd *cobra.Command, c *project.Config) error {
 	if set("import") {
 		c.Advisories.Import = o.imports
 	}
+	if set("snapshot-key") {
+		c.Advisories.SnapshotKey = abs(o.snapKey)
+	}
 	// Flags are relative to the working directory, the file's keys to
 	// the file: flag values are made absolute so that Path leaves them be.
-	abs := func(p string) string {
-		if a, err := filepath.Abs(p); err == nil {
-			return a
-		}
-		return p
-	}
 	if set("source") {
 		c.Source = abs(c.Source)
 	}
@@ -272,6 +292,30 @@ func (o *runOptions) override(cmd *cobra.Command, c *project.Config) error {
 	for i := range c.Advisories.Import {
 		c.Advisories.Import[i] = c.Path(c.Advisories.Import[i])
 	}
+	c.Advisories.SnapshotKey = c.Path(c.Advisories.SnapshotKey)
+	return nil
+}
+
+// readVEX reads and parses every VEX file; two of one name would collide
+// in the evidence folder.
+func (p *runPlan) readVEX(ctx context.Context) error {
+	seen := map[string]string{}
+	for _, f := range p.cfg.VEX {
+		data, err := readlimit.ReadFile(ctx, f, readlimit.Kind{Name: "vex", Limit: vex.MaxDocumentSize})
+		if err != nil {
+			return inputError(err)
+		}
+		stmts, err := vex.Parse(data, f)
+		if err != nil {
+			return inputError(err, "sdlkit reads OpenVEX, CycloneDX VEX (or a BOM's vulnerabilities) and CSAF 2.0")
+		}
+		name := filepath.Base(f)
+		if prev, ok := seen[name]; ok {
+			return inputError(fmt.Errorf("vex files %q and %q have one name: their evidence would collide", textsafe.Escape(prev), textsafe.Escape(f)))
+		}
+		seen[name] = f
+		p.vex = append(p.vex, runVEX{name: name, data: data, digest: signing.DigestBytes(data), statements: stmts})
+	}
 	return nil
 }
 
@@ -297,6 +341,9 @@ func (p *runPlan) checkPaths() error {
 	ev, err := filepath.Abs(p.cfg.Evidence)
 	if err != nil {
 		return inputError(err)
+	}
+	if fi, err := os.Lstat(ev); err == nil && !fi.IsDir() {
+		return inputError(fmt.Errorf("evidence folder %q: it is %s, not a folder", textsafe.Escape(p.cfg.Evidence), readlimit.Describe(fi.Mode())))
 	}
 	inputs := []namedPath{{"source", p.cfg.Source}, {"ledger", p.ledger.path}, {"advisory store", p.db.dir}, {"project file", p.cfg.File}}
 	for _, f := range p.artifacts {

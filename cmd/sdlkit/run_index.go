@@ -257,7 +257,7 @@ func (r *runner) report(st *runState, idx *runIndex) error {
 		if _, err := r.a.out.Write(data); err != nil {
 			return err
 		}
-	} else if _, err := fmt.Fprintln(r.a.out, r.p.cfg.Evidence); err != nil {
+	} else if _, err := fmt.Fprintln(r.a.out, displayPath(r.p.cfg.Evidence)); err != nil {
 		return err
 	}
 	newRecs := 0
@@ -266,8 +266,25 @@ func (r *runner) report(st *runState, idx *runIndex) error {
 			newRecs++
 		}
 	}
-	r.a.infof("release %s %s passed policy %s: %d artifacts signed, %d new records (%d already recorded), checkpoint %d, evidence in %s (%d ms)",
-		textsafe.Escape(idx.Product), textsafe.Escape(idx.Version), idx.Decision.Policy, len(idx.Artifacts), newRecs, len(idx.Ledger.Records)-newRecs,
-		idx.Ledger.Checkpoint, textsafe.Escape(r.p.cfg.Evidence), idx.Millis)
+	r.a.infof("release %s %s passed policy %s: %s signed, %s (%d already recorded), checkpoint %d, evidence in %s (%d ms)",
+		textsafe.Escape(idx.Product), textsafe.Escape(idx.Version), idx.Decision.Policy, plural(len(idx.Artifacts), "artifact"), plural(newRecs, "new record"),
+		len(idx.Ledger.Records)-newRecs, idx.Ledger.Checkpoint, textsafe.Escape(displayPath(r.p.cfg.Evidence)), idx.Millis)
 	return nil
+}
+
+// displayPath shows p relative to the working directory when it lies
+// inside it.
+func displayPath(p string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	if rel, err := filepath.Rel(wd, abs); err == nil && filepath.IsLocal(rel) {
+		return rel
+	}
+	return p
 }

@@ -37,8 +37,11 @@ type runner struct {
 	// l is the ledger; nil when it does not exist yet (the record step
 	// creates it).
 	l *ledger.Ledger
-	// prior are the records this release already has, by run key.
-	prior map[string]*ledger.Record
+	// prior are the records this release already has, by run key; read
+	// when the first piece is made, so that a run stopped by bad input
+	// has not even written the ledger's read cache.
+	prior       map[string]*ledger.Record
+	priorLoaded bool
 	// stage is the folder the evidence is built in, beside the evidence
 	// folder, renamed into place at the end.
 	stage    string
@@ -117,15 +120,16 @@ func newRunner(ctx context.Context, a *app, p *runPlan) (*runner, error) {
 		return nil, ledgerError(err)
 	default:
 		r.l = l
-		if err := r.loadPrior(ctx); err != nil {
-			return nil, err
-		}
 	}
 	return r, nil
 }
 
 // loadPrior reads the records the release already has that a run made.
 func (r *runner) loadPrior(ctx context.Context) error {
+	if r.priorLoaded || r.l == nil {
+		return nil
+	}
+	r.priorLoaded = true
 	sums, _, err := r.l.Summaries(ctx)
 	if err != nil {
 		return ledgerError(err)
@@ -150,7 +154,10 @@ func (r *runner) product() string { return r.p.product }
 // produce returns the piece with key: the ledger's, when the release has
 // it already, else the one make makes. Its files are written into the
 // release folder either way.
-func (r *runner) produce(kind, key, dir string, make func() (*piece, error)) (*piece, error) {
+func (r *runner) produce(ctx context.Context, kind, key, dir string, make func() (*piece, error)) (*piece, error) {
+	if err := r.loadPrior(ctx); err != nil {
+		return nil, err
+	}
 	pc, err := r.reuse(kind, key, dir)
 	if err != nil {
 		return nil, err
@@ -203,6 +210,11 @@ func (r *runner) write(rel string, data []byte) error {
 	if !filepath.IsLocal(filepath.FromSlash(rel)) {
 		return fmt.Errorf("write evidence %q: not a path inside the evidence folder", rel)
 	}
+	if r.stage == "" {
+		if err := r.makeStage(); err != nil {
+			return err
+		}
+	}
 	p := filepath.Join(r.stage, filepath.FromSlash(rel))
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("write evidence: %w", err)
@@ -214,7 +226,8 @@ func (r *runner) write(rel string, data []byte) error {
 }
 
 // makeStage creates the staging folder beside the evidence folder, so
-// that renaming it into place is atomic on one filesystem.
+// that renaming it into place is atomic on one filesystem. It is made when
+// the first piece is written: a run that fails before has written nothing.
 func (r *runner) makeStage() error {
 	ev := r.p.cfg.Evidence
 	parent := filepath.Dir(ev)

@@ -53,14 +53,9 @@ type runState struct {
 // run runs the steps in order and stops at the first that fails.
 func (r *runner) run(ctx context.Context) (err error) {
 	st := &runState{bundles: map[string][]byte{}, policy: r.p.policy}
-	if err := r.hashArtifacts(ctx); err != nil {
-		return err
-	}
-	// The key is loaded (and its password checked) before any work.
-	if r.signer, err = r.p.sign.signer(ctx, r.a); err != nil {
-		return err
-	}
-	if err := r.makeStage(); err != nil {
+	// The artifacts are hashed and the key loaded (its password checked)
+	// before anything is made.
+	if err := r.step(ctx, "prepare", r.prepare); err != nil {
 		return err
 	}
 	current := "start"
@@ -100,6 +95,32 @@ func (r *runner) run(ctx context.Context) (err error) {
 		return err
 	}
 	return r.report(st, idx)
+}
+
+// prepare hashes the artifacts and loads the signer.
+func (r *runner) prepare(ctx context.Context, rep *stepReport) error {
+	if err := r.hashArtifacts(ctx); err != nil {
+		return err
+	}
+	s, err := r.p.sign.signer(ctx, r.a)
+	if err != nil {
+		return err
+	}
+	r.signer = s
+	var size int64
+	for _, a := range r.arts {
+		size += a.size
+	}
+	rep.Detail = fmt.Sprintf("%s, %s, signing with a %s", plural(len(r.arts), "artifact"), readlimit.FormatSize(size), signedWith(s))
+	return nil
+}
+
+// plural writes n and the noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // hashArtifacts hashes each artifact once and refuses two of one name:
@@ -146,15 +167,9 @@ func (r *runner) stepAdvisories(ctx context.Context, st *runState, rep *stepRepo
 		}
 	}
 	if len(adv.Import) > 0 {
-		var sources []advisories.Source
-		for _, src := range adv.Import {
-			if _, err := os.Stat(src); err != nil {
-				return inputError(fmt.Errorf("read advisories %q: %w", textsafe.Escape(src), unwrapPathErr(err)))
-			}
-			if advisories.IsSnapshot(src) {
-				return inputError(fmt.Errorf("read advisories %q: a signed snapshot: import it with 'sdlkit advisories import --key …' first, which checks its signer", textsafe.Escape(src)))
-			}
-			sources = append(sources, advisories.Source{Path: src})
+		sources, err := importSourceList(ctx, snapshotPolicy{key: adv.SnapshotKey}, adv.Import)
+		if err != nil {
+			return err
 		}
 		defer limitImportMemory(r.a)()
 		if _, err := advisories.Import(ctx, dir, sources, advisories.ImportOptions{}); err != nil {
@@ -198,7 +213,7 @@ func (r *runner) stepSBOM(ctx context.Context, st *runState, rep *stepReport) er
 	}
 	data := buf.Bytes()
 	d := signing.DigestBytes(data)
-	pc, err := r.produce("sbom", runKey("sbom", d.String()), "", func() (*piece, error) {
+	pc, err := r.produce(ctx, "sbom", runKey("sbom", d.String()), "", func() (*piece, error) {
 		ev := sbomEvidence(b, "cyclonedx-json", data)
 		return &piece{producer: "sdlkit run", summary: ev.summary, facts: ev.facts,
 			subject: &ledger.Subject{Name: "sbom.cdx.json", Digest: d.String()},
@@ -215,30 +230,20 @@ func (r *runner) stepSBOM(ctx context.Context, st *runState, rep *stepReport) er
 func (r *runner) stepScan(ctx context.Context, st *runState, rep *stepReport) error {
 	var statements [][]vex.Statement
 	keys := []string{st.sbom.subject.Digest, st.store.Info().Digest}
-	for _, f := range r.p.cfg.VEX {
-		data, err := readlimit.ReadFile(ctx, f, readlimit.Kind{Name: "vex", Limit: vex.MaxDocumentSize})
-		if err != nil {
-			return inputError(err)
-		}
-		stmts, err := vex.Parse(data, f)
-		if err != nil {
-			return inputError(err, "sdlkit reads OpenVEX, CycloneDX VEX (or a BOM's vulnerabilities) and CSAF 2.0")
-		}
-		statements = append(statements, stmts)
-		d := signing.DigestBytes(data)
-		keys = append(keys, d.String())
-		name := filepath.Base(f)
-		pc, err := r.produce("vex", runKey("vex", d.String()), "vex", func() (*piece, error) {
-			return &piece{producer: "sdlkit run", summary: fmt.Sprintf("VEX %s: %d statements applied to the scan", name, len(stmts)),
-				subject: &ledger.Subject{Name: name, Digest: d.String()}, facts: map[string]string{"statements": strconv.Itoa(len(stmts))},
-				files: []pieceFile{{name: name, data: data}}}, nil
+	for _, v := range r.p.vex {
+		statements = append(statements, v.statements)
+		keys = append(keys, v.digest.String())
+		pc, err := r.produce(ctx, "vex", runKey("vex", v.digest.String()), "vex", func() (*piece, error) {
+			return &piece{producer: "sdlkit run", summary: fmt.Sprintf("VEX %s: %s applied to the scan", v.name, plural(len(v.statements), "statement")),
+				subject: &ledger.Subject{Name: v.name, Digest: v.digest.String()}, facts: map[string]string{"statements": strconv.Itoa(len(v.statements))},
+				files: []pieceFile{{name: v.name, data: v.data}}}, nil
 		})
 		if err != nil {
 			return err
 		}
 		st.vex = append(st.vex, pc)
 	}
-	pc, err := r.produce("vuln-scan", runKey("vuln-scan", keys...), "", func() (*piece, error) {
+	pc, err := r.produce(ctx, "vuln-scan", runKey("vuln-scan", keys...), "", func() (*piece, error) {
 		res, err := scan.Scan(ctx, st.bom, st.store, scan.Options{
 			Source: "sbom.cdx.json", VEX: vex.NewDecider(statements...), VEXFiles: r.p.cfg.VEX,
 			Tool: scan.Tool{Name: "sdlkit", Version: readBuildVersion().Version}, Now: scanTime(r.a),
@@ -314,7 +319,7 @@ func (r *runner) stepSign(ctx context.Context, st *runState, rep *stepReport) er
 	}
 	for _, art := range r.arts {
 		name := art.name + bundleSuffix
-		pc, err := r.produce("signature", runKey("signature", art.digest.String(), id), "signatures", func() (*piece, error) {
+		pc, err := r.produce(ctx, "signature", runKey("signature", art.digest.String(), id), "signatures", func() (*piece, error) {
 			b, err := s.SignDigest(ctx, art.digest, r.p.sign.signOptions())
 			if err != nil {
 				return nil, inputError(fmt.Errorf("sign %q: %w", textsafe.Escape(art.path), err))
@@ -331,7 +336,7 @@ func (r *runner) stepSign(ctx context.Context, st *runState, rep *stepReport) er
 		}
 		st.bundles["signatures/"+name], _ = pc.file(name)
 	}
-	rep.Detail = fmt.Sprintf("%d artifacts", len(r.arts))
+	rep.Detail = plural(len(r.arts), "signature")
 	return nil
 }
 
@@ -348,8 +353,8 @@ func (r *runner) stepAttest(ctx context.Context, st *runState, rep *stepReport) 
 	if err != nil {
 		return err
 	}
-	provPc, err := r.produce("provenance", runKey("provenance", r.artifactKeys(), r.p.commit, signing.DigestBytes(r.p.configData).String(), r.builderID()), "", func() (*piece, error) {
-		return &piece{producer: "sdlkit run", summary: fmt.Sprintf("SLSA v1 provenance of %d artifacts of %s %s, built from %s", len(r.arts), r.product(), r.p.version, orUnknown(r.p.commit)),
+	provPc, err := r.produce(ctx, "provenance", runKey("provenance", r.artifactKeys(), r.p.commit, signing.DigestBytes(r.p.configData).String(), r.builderID()), "", func() (*piece, error) {
+		return &piece{producer: "sdlkit run", summary: fmt.Sprintf("SLSA v1 provenance of %s of %s %s, built from %s", plural(len(r.arts), "artifact"), r.product(), r.p.version, orUnknown(r.p.commit)),
 			subject: &ledger.Subject{Name: "provenance.json", Digest: signing.DigestBytes(prov).String()},
 			facts:   map[string]string{"builder": r.builderID(), "commit": r.p.commit},
 			files:   []pieceFile{{name: "provenance.json", data: prov}}}, nil
@@ -375,7 +380,7 @@ func (r *runner) stepAttest(ctx context.Context, st *runState, rep *stepReport) 
 	for _, at := range atts {
 		name := at.name + ".intoto" + bundleSuffix
 		pd := signing.DigestBytes(at.predicate)
-		pc, err := r.produce("attestation", runKey("attestation", at.predicateType, pd.String(), r.artifactKeys(), id), "attestations", func() (*piece, error) {
+		pc, err := r.produce(ctx, "attestation", runKey("attestation", at.predicateType, pd.String(), r.artifactKeys(), id), "attestations", func() (*piece, error) {
 			b, err := r.signer.Attest(ctx, subjects, at.predicateType, at.predicate, r.p.sign.signOptions())
 			if err != nil {
 				return nil, inputError(fmt.Errorf("attest %s: %w", at.name, err))
@@ -384,7 +389,7 @@ func (r *runner) stepAttest(ctx context.Context, st *runState, rep *stepReport) 
 			if err != nil {
 				return nil, err
 			}
-			return &piece{producer: "sdlkit run", summary: fmt.Sprintf("attestation of the %s (%s) to %d artifacts", at.name, at.predicateType, len(r.arts)),
+			return &piece{producer: "sdlkit run", summary: fmt.Sprintf("attestation of the %s (%s) to %s", at.name, at.predicateType, plural(len(r.arts), "artifact")),
 				subject: &ledger.Subject{Name: at.name, Digest: pd.String()},
 				facts:   map[string]string{"predicate_type": at.predicateType, "signed_with": signedWith(r.signer), "subjects": strconv.Itoa(len(r.arts))},
 				files:   []pieceFile{{name: name, data: data}}}, nil
@@ -394,7 +399,7 @@ func (r *runner) stepAttest(ctx context.Context, st *runState, rep *stepReport) 
 		}
 		st.bundles["attestations/"+name], _ = pc.file(name)
 	}
-	rep.Detail = fmt.Sprintf("%d attestations", len(atts))
+	rep.Detail = plural(len(atts), "attestation")
 	return nil
 }
 
@@ -466,7 +471,7 @@ func (r *runner) stepPolicy(ctx context.Context, st *runState, rep *stepReport) 
 	if !d.Allowed {
 		verdict = "denied"
 	}
-	_, err = r.produce("gate-decision", key, "", func() (*piece, error) {
+	_, err = r.produce(ctx, "gate-decision", key, "", func() (*piece, error) {
 		return &piece{producer: "sdlkit run",
 			summary: fmt.Sprintf("policy %s: release %s (%d passed, %d warned, %d denied)", st.policy.Name, verdict, d.Passed, d.Warned, d.Denied),
 			subject: &ledger.Subject{Name: "policy " + st.policy.Name, Digest: st.policy.Digest},
@@ -575,7 +580,7 @@ func (r *runner) stepRelease(ctx context.Context, st *runState, rep *stepReport)
 	if err != nil {
 		return err
 	}
-	pc, err := r.produce("release-manifest", runKey("release-manifest", d.String(), id), "", func() (*piece, error) {
+	pc, err := r.produce(ctx, "release-manifest", runKey("release-manifest", d.String(), id), "", func() (*piece, error) {
 		b, err := r.signer.SignDigest(ctx, d, r.p.sign.signOptions())
 		if err != nil {
 			return nil, inputError(fmt.Errorf("sign release manifest: %w", err))
@@ -673,7 +678,7 @@ func (r *runner) stepRecord(ctx context.Context, st *runState, rep *stepReport) 
 	if err := r.write("checkpoint.sigstore.json", cp.Bundle); err != nil {
 		return err
 	}
-	rep.Detail = fmt.Sprintf("%d new records, %d already in the ledger; checkpoint %d", len(entries), len(r.pieces)-len(entries), cp.Checkpoint.Seq)
+	rep.Detail = fmt.Sprintf("%s, %d already in the ledger; checkpoint %d", plural(len(entries), "new record"), len(r.pieces)-len(entries), cp.Checkpoint.Seq)
 	return nil
 }
 

@@ -98,6 +98,9 @@ type Advisories struct {
 	// Import are OSV exports (zip, directories) or signed snapshots
 	// imported into the store before the scan: the air-gapped feed.
 	Import []string
+	// SnapshotKey is the public key signed snapshots among Import must be
+	// signed with.
+	SnapshotKey string
 	// Fetch are the ecosystems whose OSV exports are fetched before the
 	// scan (connected machines only); empty means no fetch.
 	Fetch []string
@@ -110,7 +113,7 @@ type Advisories struct {
 var keys = map[string][]string{
 	"":           {"format", "product", "supplier", "version", "source", "artifacts", "policy", "signing", "ledger", "evidence", "vex", "advisories"},
 	"signing":    {"key", "keyless"},
-	"advisories": {"db", "import", "fetch", "max_age"},
+	"advisories": {"db", "import", "snapshot_key", "fetch", "max_age"},
 }
 
 // Load reads and checks the project file at path: a regular file, a
@@ -260,6 +263,8 @@ func (p *parser) advisories(n *yaml.Node, a *Advisories) error {
 			err = p.str(v, "advisories.db", &a.DB)
 		case "import":
 			err = p.strs(v, "advisories.import", &a.Import)
+		case "snapshot_key":
+			err = p.str(v, "advisories.snapshot_key", &a.SnapshotKey)
 		case "fetch":
 			err = p.strs(v, "advisories.fetch", &a.Fetch)
 		case "max_age":

@@ -75,6 +75,8 @@ vex: []
 advisories:
   # db: /var/lib/sdlkit/advisories
   import: []
+  # The public key signed snapshots (sdlkit advisories export) must verify with.
+  # snapshot_key: advisories.pub
   fetch: []
   # Fail when the newest advisory is older than this.
   max_age: 7d
