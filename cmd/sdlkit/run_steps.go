@@ -544,7 +544,8 @@ func cmpOr(s, def string) string {
 
 // ledgerFacts is the ledger's status for the release, with this run's
 // pieces counted as recorded: the gate judges the release as it will be
-// once the run records it.
+// once the run records it (in a ledger the run creates, when there is
+// none yet).
 func (r *runner) ledgerFacts(ctx context.Context, now time.Time) (policies.Ledger, error) {
 	var pending []ledger.Summary
 	for _, pc := range r.pieces {
@@ -554,11 +555,17 @@ func (r *runner) ledgerFacts(ctx context.Context, now time.Time) (policies.Ledge
 		pending = append(pending, ledger.Summary{ID: "pending", Time: now, Product: r.product(), Version: r.p.version,
 			Kind: pc.kind, Requirements: requirementsFor(r.catalog, pc.kind)})
 	}
-	l := r.l
-	if l == nil {
-		return policies.Ledger{}, nil
+	// The decision being made is recorded whatever it is: it counts.
+	pending = append(pending, ledger.Summary{ID: "pending", Time: now, Product: r.product(), Version: r.p.version,
+		Kind: "gate-decision", Requirements: requirementsFor(r.catalog, "gate-decision")})
+	opts := ledger.StatusOptions{Product: r.product(), Version: r.p.version, Now: now, Pending: pending}
+	var st *ledger.Status
+	var err error
+	if r.l == nil {
+		st, err = ledger.PlannedStatus(r.catalog, r.product(), opts)
+	} else {
+		st, err = r.l.Status(ctx, opts)
 	}
-	st, err := l.Status(ctx, ledger.StatusOptions{Product: r.product(), Version: r.p.version, Now: now, Pending: pending})
 	if err != nil {
 		return policies.Ledger{}, ledgerError(err)
 	}
