@@ -808,6 +808,8 @@ func TestInterrupt(t *testing.T) {
 		{"attest", []string{"attest", "$W/huge.bin", "--predicate", "$W/p.json", "--type", "custom", "--key", "$W/k.key"}, true, nil},
 		{"verify", []string{"verify", "$W/huge.bin", "--key", "$W/k.pub", "--bundle", "$W/fw.bin.sigstore.json"}, false, nil},
 		{"release sign", []string{"release", "sign", "$W/big", "--key", "$W/k.key"}, true, nil},
+		{"run", []string{"run", "--artifact", "$W/huge.bin", "--key", "$W/k.key", "--version", "1", "--db", "$W/db", "--ledger", "$W/ev.git",
+			"--evidence-dir", "$W/out", "--max-age", "off"}, true, nil},
 		{"release verify", []string{"release", "verify", "$W/big", "--key", "$W/k.pub", "--manifest", "$W/big.json"}, false, func(t *testing.T, w string) {
 			// A signed manifest that lists the huge file with its size, so
 			// that verify hashes it.
