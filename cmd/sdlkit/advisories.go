@@ -226,24 +226,35 @@ func runAdvisoriesImport(ctx context.Context, a *app, db dbOptions, policy snaps
 	if err != nil {
 		return err
 	}
+	sources, err := importSourceList(ctx, policy, srcs)
+	if err != nil {
+		return err
+	}
+	return importSources(ctx, a, dir, sources)
+}
+
+// importSourceList checks each source and opens snapshots, whose
+// signature policy must then be given: a snapshot is imported only when
+// its signer verifies. A pipe or device is never opened here.
+func importSourceList(ctx context.Context, policy snapshotPolicy, srcs []string) ([]advisories.Source, error) {
 	var sources []advisories.Source
 	for _, src := range srcs {
 		if info, err := os.Stat(src); err != nil {
-			return inputError(fmt.Errorf("read advisories %q: %w", src, unwrapPathErr(err)))
+			return nil, inputError(fmt.Errorf("read advisories %q: %w", src, unwrapPathErr(err)))
 		} else if info.Mode().IsRegular() && advisories.IsSnapshot(src) {
 			snap, err := advisories.OpenSnapshot(src)
 			if err != nil {
-				return inputError(err)
+				return nil, inputError(err)
 			}
 			if err := policy.verify(ctx, snap); err != nil {
-				return err
+				return nil, err
 			}
 			sources = append(sources, advisories.Source{Path: src, Snapshot: snap})
 			continue
 		}
 		sources = append(sources, advisories.Source{Path: src})
 	}
-	return importSources(ctx, a, dir, sources)
+	return sources, nil
 }
 
 // importSources imports sources into the store in dir, with progress on a

@@ -98,6 +98,7 @@ requirements:
     automation: manual
 `)
 	write("pol.yaml", "format: sdlkit.policy/v1\nname: p\nrules:\n  - id: signed\n    action: deny\n    condition: artifacts.all(a, a.signed)\n")
+	write("sdlkit.yaml", "format: sdlkit.config/v1\nproduct: fw\nartifacts: [fw.bin]\nsigning:\n  key: k.key\n")
 	write("scope.yaml", "format: sdlkit.scope/v1\nout_of_scope:\n  - requirement: SG-6\n    rationale: not delivered to integrators\n")
 	write("ok.cdx.json", `{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{"type":"library","name":"a","version":"1.0.0","purl":"pkg:npm/a@1.0.0","bom-ref":"pkg:npm/a@1.0.0"}]}`+"\n")
 	npmExport, err := os.ReadFile(filepath.Join("..", "..", "vulnmgmt", "testdata", "advisories", "npm-all.zip"))
@@ -653,6 +654,7 @@ func badInputRows(f *fixtures) []badInputRow {
 	add(vulnRows(f)...)
 	add(ledgerRows(f)...)
 	add(policyRows(f)...)
+	add(runRows(f)...)
 	return rows
 }
 
@@ -806,6 +808,8 @@ func TestInterrupt(t *testing.T) {
 		{"attest", []string{"attest", "$W/huge.bin", "--predicate", "$W/p.json", "--type", "custom", "--key", "$W/k.key"}, true, nil},
 		{"verify", []string{"verify", "$W/huge.bin", "--key", "$W/k.pub", "--bundle", "$W/fw.bin.sigstore.json"}, false, nil},
 		{"release sign", []string{"release", "sign", "$W/big", "--key", "$W/k.key"}, true, nil},
+		{"run", []string{"run", "--artifact", "$W/huge.bin", "--key", "$W/k.key", "--version", "1", "--db", "$W/db", "--ledger", "$W/ev.git",
+			"--evidence-dir", "$W/out", "--max-age", "off"}, true, nil},
 		{"release verify", []string{"release", "verify", "$W/big", "--key", "$W/k.pub", "--manifest", "$W/big.json"}, false, func(t *testing.T, w string) {
 			// A signed manifest that lists the huge file with its size, so
 			// that verify hashes it.

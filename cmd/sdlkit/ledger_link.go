@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/sdlkit/sdlkit/practices"
 	"github.com/sdlkit/sdlkit/practices/ledger"
 )
 
@@ -81,7 +82,7 @@ func (o *recordOptions) append(ctx context.Context, a *app, l *ledger.Ledger, ev
 	}
 	entries := make([]ledger.Entry, len(evs))
 	for i, ev := range evs {
-		reqs := requirementsFor(l, ev.kind)
+		reqs := requirementsFor(l.Catalog(), ev.kind)
 		if len(reqs) == 0 {
 			return inputError(fmt.Errorf("record %s: no requirement of the catalog accepts %s evidence", ev.producer, ev.kind))
 		}
@@ -106,9 +107,9 @@ func (o *recordOptions) append(ctx context.Context, a *app, l *ledger.Ledger, ev
 }
 
 // requirementsFor lists the catalog's requirements that accept kind.
-func requirementsFor(l *ledger.Ledger, kind string) []string {
+func requirementsFor(c *practices.Catalog, kind string) []string {
 	var ids []string
-	for _, r := range l.Catalog().Requirements {
+	for _, r := range c.Requirements {
 		for _, k := range r.Evidence {
 			if k == kind {
 				ids = append(ids, r.ID)

@@ -112,6 +112,8 @@ Data goes to stdout, messages to stderr. See 'sdlkit help exit-codes'.`,
 		newVEXCmd(a),
 		newLedgerCmd(a),
 		newPolicyCmd(a),
+		newInitCmd(a),
+		newRunCmd(a),
 	)
 	return root
 }

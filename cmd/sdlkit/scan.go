@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sdlkit/sdlkit/internal/atomicfile"
+	"github.com/sdlkit/sdlkit/internal/project"
 	"github.com/sdlkit/sdlkit/internal/readlimit"
 	"github.com/sdlkit/sdlkit/internal/textsafe"
 	"github.com/sdlkit/sdlkit/practices/ledger"
@@ -184,7 +185,7 @@ func (o scanOptions) limits() (severity.Rating, time.Duration, error) {
 	}
 	var age time.Duration
 	if o.maxAge != "" {
-		d, err := parseAge(o.maxAge)
+		d, err := project.ParseAge(o.maxAge)
 		if err != nil {
 			return "", 0, usageErrorf("--max-age %q: %v", o.maxAge, err)
 		}
@@ -193,22 +194,6 @@ func (o scanOptions) limits() (severity.Rating, time.Duration, error) {
 		return "", 0, usageErrorf("--fail-on-stale needs --max-age")
 	}
 	return threshold, age, nil
-}
-
-// parseAge reads a duration that may count days: 7d, 36h, 90m.
-func parseAge(s string) (time.Duration, error) {
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n <= 0 {
-			return 0, errors.New("not a number of days")
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, errors.New("not a positive duration such as 7d or 36h")
-	}
-	return d, nil
 }
 
 func cmpOrDash(s string) string {

@@ -231,3 +231,22 @@ func (l *Ledger) LatestCheckpoint() (*SealedCheckpoint, error) {
 	}
 	return &SealedCheckpoint{Checkpoint: *cp, Bundle: data}, nil
 }
+
+// HeadCheckpointed reports whether the head is the commit of the latest
+// checkpoint and that checkpoint seals the commit before it: nothing was
+// recorded since, so a new checkpoint would seal nothing new.
+func (l *Ledger) HeadCheckpointed() (bool, error) {
+	cp, err := l.LatestCheckpoint()
+	if err != nil || cp == nil {
+		return false, err
+	}
+	head, err := l.Head()
+	if err != nil {
+		return false, err
+	}
+	c, err := l.commit(head)
+	if err != nil {
+		return false, err
+	}
+	return len(c.ParentHashes) == 1 && c.ParentHashes[0].String() == cp.Checkpoint.Head, nil
+}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/go-git/go-git/v5"
 
 	"github.com/sdlkit/sdlkit/practices"
@@ -183,5 +185,64 @@ func TestVerifyResumes(t *testing.T) {
 	unlock()
 	if reset := verify("k"); reset.Resumed != "" || reset.Records != more.Records-1 {
 		t.Fatalf("after a reset: %+v", reset)
+	}
+}
+
+func TestStatusCountsPending(t *testing.T) {
+	ctx := context.Background()
+	l := newTestLedger(t)
+	pending := []Summary{{ID: "pending-1", Time: t0, Product: "app", Version: "2.0.0", Kind: "vuln-scan", Requirements: []string{"SVV-3", "DM-4"}}}
+	st, err := l.Status(ctx, StatusOptions{Version: "2.0.0", Now: t0.Add(time.Hour), Pending: pending})
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := map[string]bool{}
+	for _, p := range st.Practices {
+		for _, r := range p.Requirements {
+			covered[r.ID] = r.Covered
+		}
+	}
+	if !covered["SVV-3"] || !covered["DM-4"] || covered["SM-7"] || st.Records != 2 {
+		t.Errorf("with a pending scan: SVV-3 %v DM-4 %v SM-7 %v, records %d", covered["SVV-3"], covered["DM-4"], covered["SM-7"], st.Records)
+	}
+	again, err := l.Status(ctx, StatusOptions{Version: "2.0.0", Now: t0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Records != 1 || again.Covered >= st.Covered {
+		t.Errorf("pending records stayed: %d records, %d covered (with pending %d)", again.Records, again.Covered, st.Covered)
+	}
+}
+
+func TestPlannedStatusMatchesANewLedger(t *testing.T) {
+	ctx := context.Background()
+	c := catalog(t)
+	pending := []Summary{{ID: "p", Time: t0, Product: "app", Version: "1.0.0", Kind: "sbom", Requirements: []string{"SM-9", "SVV-3", "SUM-3"}}}
+	opts := StatusOptions{Version: "1.0.0", Now: t0.Add(time.Hour), Pending: pending}
+	planned, err := PlannedStatus(c, "app", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := Init(ctx, Location{Repo: filepath.Join(t.TempDir(), "l.git")}, c, InitOptions{Product: "app", Time: t0}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	real, err := l.Status(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planned.Head, real.Head = "", ""
+	for _, st := range []*Status{planned, real} {
+		for i := range st.Practices {
+			for j := range st.Practices[i].Requirements {
+				st.Practices[i].Requirements[j].Newest, st.Practices[i].Requirements[j].NewestID = nil, ""
+			}
+		}
+	}
+	if diff := cmp.Diff(real, planned); diff != "" {
+		t.Errorf("planned status differs from a new ledger's (-real +planned):\n%s", diff)
+	}
+	if planned.Covered != 4 {
+		t.Errorf("covered %d, want 4 (SM-5 and the pending SBOM's three)", planned.Covered)
 	}
 }

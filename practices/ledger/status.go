@@ -74,6 +74,10 @@ type StatusOptions struct {
 	Version string
 	// Now is the assessment time; zero means time.Now.
 	Now time.Time
+	// Pending are records about to be appended, counted as if they were
+	// in the ledger: what a release gate sees before the run that it
+	// gates records its evidence.
+	Pending []Summary
 }
 
 // Status computes the ledger's status for a release.
@@ -90,22 +94,42 @@ func (l *Ledger) Status(ctx context.Context, opts StatusOptions) (*Status, error
 	if err != nil {
 		return nil, err
 	}
+	return statusOf(l.catalog, scope, info.Product, head.String(), all, opts)
+}
+
+// PlannedStatus is the status a ledger that Init is about to create would
+// have — every requirement in scope, the SM-5 scope record — with
+// opts.Pending counted as recorded: what a release gate sees when the run
+// it gates creates the ledger.
+func PlannedStatus(c *practices.Catalog, product string, opts StatusOptions) (*Status, error) {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now().UTC().Truncate(time.Second)
+	}
+	scope := InitOptions{}.scope()
+	all := []Summary{{ID: "planned-scope", Time: now, Product: product, Kind: "scope-record", Requirements: []string{"SM-5"}}}
+	return statusOf(c, scope, product, "", all, opts)
+}
+
+// statusOf computes the status of the records all (and opts.Pending).
+func statusOf(c *practices.Catalog, scope *Scope, defaultProduct, head string, all []Summary, opts StatusOptions) (*Status, error) {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now().UTC().Truncate(time.Second)
 	}
 	product := opts.Product
 	if product == "" {
-		product = info.Product
+		product = defaultProduct
 	}
+	all = append(slices.Clip(all), opts.Pending...)
 	recs := slices.DeleteFunc(slices.Clone(all), func(s Summary) bool { return product != "" && s.Product != product })
 	version := opts.Version
 	if version == "" {
 		version = newestVersion(recs)
 	}
-	st := &Status{Format: StatusFormat, Product: product, Version: version, Head: head.String(), Time: now, Records: len(recs)}
-	inScope := scope.InScope(l.catalog)
-	assessments, err := l.catalog.AssessAll(inScope, maturityRecords(recs), now)
+	st := &Status{Format: StatusFormat, Product: product, Version: version, Head: head, Time: now, Records: len(recs)}
+	inScope := scope.InScope(c)
+	assessments, err := c.AssessAll(inScope, maturityRecords(recs), now)
 	if err != nil {
 		return nil, err
 	}
@@ -115,10 +139,10 @@ func (l *Ledger) Status(ctx context.Context, opts StatusOptions) (*Status, error
 			byReq[id] = append(byReq[id], r)
 		}
 	}
-	for i, p := range l.catalog.Practices {
+	for i, p := range c.Practices {
 		ps := PracticeStatus{ID: p.ID, Title: p.Title, Maturity: assessments[i].Level, Gaps: assessments[i].Gaps,
-			Rule: l.levelRule(assessments[i].Level)}
-		reqs, err := l.catalog.RequirementsOf(p.ID)
+			Rule: levelRule(c, assessments[i].Level)}
+		reqs, err := c.RequirementsOf(p.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -139,8 +163,8 @@ func (l *Ledger) Status(ctx context.Context, opts StatusOptions) (*Status, error
 	return st, nil
 }
 
-func (l *Ledger) levelRule(level int) string {
-	for _, ml := range l.catalog.MaturityLevels {
+func levelRule(c *practices.Catalog, level int) string {
+	for _, ml := range c.MaturityLevels {
 		if ml.Level == level {
 			return fmt.Sprintf("%s %s: %s", ml.ID, ml.Title, ml.Criteria)
 		}
