@@ -65,6 +65,7 @@ $adv/npm-all.zip
 $adv/crates.io-all.zip
 $adv/PyPI" \
 		--input vex=.github/release.vex.json \
+		--input max-age=off \
 		--input "signing-key=$work/key/release.key" \
 		--secret "signing-key-password=$SDLKIT_PASSWORD" \
 		>"$out.json"
@@ -85,15 +86,17 @@ for n in 1 2; do
 	name=$(jq -r '.outputs["evidence-artifact"]' "$out.json")
 	evidence=$out/artifacts/$name
 	[[ -d $evidence ]] || fail "run $n: no evidence artifact '$name' was uploaded"
-	for f in index.json index.md scan.sarif scan.json sbom.cdx.json; do
+	for f in index.json index.md checkpoint.sigstore.json release/scan.sarif release/scan.json release/sbom.cdx.json; do
 		[[ -s $evidence/$f ]] || fail "run $n: the evidence artifact lacks $f"
 	done
-	[[ $(jq -r .version "$evidence/scan.sarif") == 2.1.0 ]] || fail "run $n: scan.sarif is not SARIF 2.1.0"
-	grep -qF "$(head -n 1 "$evidence/index.md")" "$out/summary.md" || fail "run $n: the step summary lacks index.md"
-	bundle=$evidence/sdlkit_linux_amd64.sigstore.json
+	[[ $(jq -r .version "$evidence/release/scan.sarif") == 2.1.0 ]] || fail "run $n: scan.sarif is not SARIF 2.1.0"
+	cmp -s "$evidence/index.md" "$out/summary.md" || fail "run $n: the step summary is not index.md"
+	bundle=$evidence/release/signatures/sdlkit_linux_amd64.sigstore.json
 	[[ -f $bundle ]] || fail "run $n: no bundle for sdlkit_linux_amd64 in the evidence"
 	sdlkit verify "$work/binaries/sdlkit_linux_amd64" --bundle "$bundle" --key "$work/key/release.pub" 2>/dev/null ||
 		fail "run $n: the binary's bundle does not verify with the key"
+	sdlkit release verify "$evidence/release" --key "$work/key/release.pub" 2>/dev/null ||
+		fail "run $n: the signed release manifest does not verify"
 	[[ $(jq -r .jobs.ledger.result "$out.json") == success ]] || fail "run $n: the ledger job did not run"
 
 	git -C "$work/remote.git" rev-parse -q --verify refs/heads/sdlkit-ledger >/dev/null ||

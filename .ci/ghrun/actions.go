@@ -152,8 +152,17 @@ func writeOutputs(f stepFiles, outputs map[string]string) error {
 	return appendFile(f.output, b.String())
 }
 
-// inWorkspace resolves a path an action input names, relative to the
-// workspace, and refuses one outside it.
+// resolve makes a path an action input names absolute, relative to the
+// workspace.
+func (j *job) resolve(p string) string {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(j.workspace, p)
+	}
+	return filepath.Clean(p)
+}
+
+// inWorkspace resolves a path as resolve does, and refuses one outside the
+// workspace, as actions/checkout does.
 func (j *job) inWorkspace(p string) (string, error) {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(j.workspace, p)
@@ -249,11 +258,12 @@ func uploadArtifact(ctx context.Context, j *job, with map[string]string, f stepF
 		if strings.HasPrefix(pat, "!") || strings.Contains(pat, "**") {
 			return fmt.Errorf("path %q: ghrun takes plain paths and * globs", pat)
 		}
-		abs, err := j.inWorkspace(pat)
-		if err != nil {
-			return err
+		abs := j.resolve(pat)
+		root := globRoot(abs)
+		if fi, err := os.Stat(root); err == nil && !fi.IsDir() {
+			root = filepath.Dir(root) // one file: its folder is the root
 		}
-		roots = append(roots, globRoot(abs))
+		roots = append(roots, root)
 		matches, err := filepath.Glob(abs)
 		if err != nil {
 			return err
@@ -356,10 +366,7 @@ func downloadArtifact(ctx context.Context, j *job, with map[string]string, f ste
 	if with["pattern"] != "" || with["artifact-ids"] != "" || with["run-id"] != "" {
 		return fmt.Errorf("ghrun downloads artifacts of this run by name only")
 	}
-	dest, err := j.inWorkspace(with["path"])
-	if err != nil {
-		return err
-	}
+	dest := j.resolve(with["path"])
 	if with["name"] == "" {
 		if err := copyTree(j.r.artifacts, dest); err != nil {
 			return err
@@ -380,10 +387,7 @@ func downloadArtifact(ctx context.Context, j *job, with map[string]string, f ste
 // files) is SARIF 2.1.0 JSON with at least a tool name in each run, which
 // is what code scanning rejects an upload for first.
 func uploadSarif(ctx context.Context, j *job, with map[string]string, f stepFiles) error {
-	p, err := j.inWorkspace(cmpOr(with["sarif_file"], "../results"))
-	if err != nil {
-		return err
-	}
+	p := j.resolve(cmpOr(with["sarif_file"], "../results"))
 	files := []string{p}
 	if fi, err := os.Stat(p); err != nil {
 		return fmt.Errorf("sarif_file: %w", err)

@@ -284,7 +284,7 @@ func (r *runner) runJob(ctx context.Context, spec *Job) (*jobResult, error) {
 		r.logf("job %s: skipped (if: %s)", spec.ID, strings.TrimSpace(spec.If))
 		return &jobResult{Result: "skipped", Outputs: map[string]string{}}, nil
 	}
-	for _, d := range []string{j.workspace, j.temp} {
+	for _, d := range []string{j.workspace, j.temp, filepath.Join(j.temp, "home")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, err
 		}
@@ -456,6 +456,9 @@ func (j *job) stepEnv(ec *evalContext, s *Step) (map[string]string, error) {
 		"GITHUB_WORKFLOW_REF": gh["workflow_ref"].(string), "GITHUB_WORKFLOW_SHA": j.r.sha,
 		"RUNNER_TEMP": j.temp, "RUNNER_OS": "Linux", "RUNNER_ARCH": runnerArch(), "RUNNER_NAME": "ghrun",
 		"RUNNER_TOOL_CACHE": filepath.Join(j.temp, "tool_cache"), "RUNNER_ENVIRONMENT": "self-hosted",
+		// A runner's home has no git identity or sdlkit config of this
+		// machine's user: a step that needs one must fail here too.
+		"HOME": filepath.Join(j.temp, "home"),
 	})
 	if j.permission("id-token") == "write" {
 		// Only a job that may have an OIDC token can ask for one.

@@ -105,6 +105,14 @@ jobs:
           test "$FROM_ENV_FILE" = yes
           test "$(mytool)" = tool
           mkdir -p out/sub && echo data >out/a.txt && echo more >out/sub/b.txt && echo hidden >out/.hidden
+      - name: one file outside the workspace
+        shell: bash
+        run: echo single >"$RUNNER_TEMP/one.bundle"
+      - uses: actions/upload-artifact@` + sha + `
+        with:
+          name: one
+          path: ${{ runner.temp }}/one.bundle
+          if-no-files-found: error
       - id: maybe-fail
         shell: bash
         env:
@@ -133,6 +141,10 @@ jobs:
         with:
           name: out
           path: got
+      - uses: actions/download-artifact@` + sha + `
+        with:
+          name: one
+          path: ${{ runner.temp }}/got-one
       - shell: bash
         env:
           SAID: ${{ needs.first.outputs.said }}
@@ -141,6 +153,7 @@ jobs:
           test -z "${ACTIONS_ID_TOKEN_REQUEST_URL:-}"
           test "$(cat got/a.txt got/sub/b.txt)" = "$(printf 'data\nmore')"
           test ! -e got/.hidden
+          test "$(cat "$RUNNER_TEMP/got-one/one.bundle")" = single
           test ! -e .git  # no checkout step, no checkout
 `
 
