@@ -101,7 +101,7 @@ for n in 1 2; do
 
 	git -C "$work/remote.git" rev-parse -q --verify refs/heads/sdlkit-ledger >/dev/null ||
 		fail "run $n: the remote has no sdlkit-ledger branch"
-	sdlkit ledger verify --ledger "$work/remote.git" >/dev/null || fail "run $n: the pushed ledger does not verify"
+	sdlkit ledger verify --ledger "$work/remote.git" --key "$work/key/release.pub" >/dev/null || fail "run $n: the pushed ledger does not verify"
 	before=$records
 	records=$(sdlkit ledger log --ledger "$work/remote.git" --format json | jq length)
 	((records > before)) || fail "run $n: the remote ledger has $records records, no more than before ($before)"
