@@ -34,7 +34,7 @@ fi
 
 if command -v shellcheck >/dev/null; then
 	go run ./.ci/ghrun lint-action .github/actions/*/action.yml || status=1
-	shellcheck .github/actions/*/*.sh .ci/build-release.sh .ci/actionlint.sh || status=1
+	shellcheck .github/actions/*/*.sh .ci/build-release.sh .ci/actionlint.sh .ci/release-assets.sh .ci/workflow-local.sh || status=1
 else
 	status=1
 	log "the composite action's steps need shellcheck"

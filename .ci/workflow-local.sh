@@ -14,10 +14,11 @@
 # workflow's signing-key input. The workflow runs twice: the second run
 # starts from the ledger the first one pushed.
 #
-# Checks: both runs pass with decision "pass"; the step summary holds
-# index.md; the SARIF is 2.1.0; the evidence artifact has the index, the SBOM,
-# the scan and the bundles, and a bundle verifies; the remote's sdlkit-ledger
-# branch holds both runs' records and verifies.
+# Checks: both runs pass with decision "pass"; the step summary is index.md;
+# the SARIF is 2.1.0; the evidence artifact has the index, the SBOM, the scan,
+# the checkpoint and the bundles; a bundle and the signed manifest verify;
+# .ci/release-assets.sh gathers a release from it as release.yml would; the
+# remote's sdlkit-ledger branch grows by each run's records and verifies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOTOOLCHAIN=auto
@@ -45,6 +46,7 @@ git push -q "$work/remote.git" "$rev:refs/heads/main" "$rev:refs/tags/v0.0.0-loc
 # The caller's earlier job: the built files, uploaded as an artifact.
 mkdir -p "$work/binaries"
 go build -o "$work/binaries/sdlkit_linux_amd64" ./cmd/sdlkit
+(cd "$work/binaries" && sha256sum sdlkit_* >SHA256SUMS)
 
 # A throwaway key for the signing-key input (keyless needs GitHub's OIDC).
 export SDLKIT_PASSWORD=workflow-local-only
@@ -97,6 +99,13 @@ for n in 1 2; do
 		fail "run $n: the binary's bundle does not verify with the key"
 	sdlkit release verify "$evidence/release" --key "$work/key/release.pub" 2>/dev/null ||
 		fail "run $n: the signed release manifest does not verify"
+	# What release.yml would publish from it.
+	bash .ci/release-assets.sh "$work/binaries" "$evidence" "$out/assets" ||
+		fail "run $n: release-assets.sh could not gather the release"
+	for f in sdlkit_linux_amd64 sdlkit_linux_amd64.sigstore.json SHA256SUMS SHA256SUMS.sigstore.json \
+		sbom.cdx.json sdlkit-v0.0.0-local-evidence.tar.gz; do
+		[[ -s $out/assets/$f ]] || fail "run $n: the release assets lack $f"
+	done
 	[[ $(jq -r .jobs.ledger.result "$out.json") == success ]] || fail "run $n: the ledger job did not run"
 
 	git -C "$work/remote.git" rev-parse -q --verify refs/heads/sdlkit-ledger >/dev/null ||
