@@ -292,6 +292,12 @@ func (r *runner) runJob(ctx context.Context, spec *Job) (*jobResult, error) {
 	if err := j.setEnv(r.wf.Env, spec.Env); err != nil {
 		return nil, err
 	}
+	// runs-on means nothing here, but its expressions must evaluate.
+	if spec.RunsOn.Kind == yaml.ScalarNode {
+		if _, err := r.evalContext(j, status).interpolate(spec.RunsOn.Value); err != nil {
+			return nil, fmt.Errorf("runs-on: %w", err)
+		}
+	}
 	r.logf("job %s: runs in %s", spec.ID, j.workspace)
 	if spec.TimeoutMinutes > 0 {
 		var cancel context.CancelFunc

@@ -386,3 +386,33 @@ func TestLintAction(t *testing.T) {
 		t.Errorf("%d problems, want 3:\n%s", len(got), joined)
 	}
 }
+
+// TestCheckout: what actions/checkout leaves, by fetch-depth, ref and path.
+func TestCheckout(t *testing.T) {
+	t.Parallel()
+	w := job2(`      - uses: actions/checkout@` + sha + `
+      - shell: bash
+        run: |
+          test "$(git rev-parse HEAD)" = "$GITHUB_SHA"
+          test -f README
+          ! git rev-parse -q --verify refs/remotes/origin/other  # fetch-depth 1: the ref only
+          test "$(git rev-list --count HEAD)" = 1
+          test "$(git remote get-url origin)" != ""
+      - uses: actions/checkout@` + sha + `
+        with:
+          path: sub
+          ref: ${{ github.sha }}
+      - shell: bash
+        run: test "$(git -C sub rev-parse HEAD)" = "$GITHUB_SHA" && test -f sub/README && test -f README
+      - uses: actions/checkout@` + sha + `
+        with:
+          path: ../outside
+`)
+	res, stderr, err := runTest(t, w, nil)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if res.OK || !strings.Contains(stderr, "is outside the workspace") || strings.Count(stderr, "failed:") != 1 {
+		t.Errorf("want only the checkout outside the workspace to fail\n%s", stderr)
+	}
+}
