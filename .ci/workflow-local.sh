@@ -83,6 +83,8 @@ for n in 1 2; do
 
 	self=$(jq -r '.jobs.evidence.outputs["sdlkit-repository"]' "$out.json")
 	[[ $self == sdlkit/sdlkit ]] || fail "run $n: the workflow found itself in '$self', not sdlkit/sdlkit"
+	[[ ! -e $out/jobs/evidence/workspace/.sdlkit-workflow/go.mod ]] ||
+		fail "run $n: sdlkit's own source lies in the caller's workspace, where the SBOM would take it in"
 	decision=$(jq -r .outputs.decision "$out.json")
 	[[ $decision == pass ]] || fail "run $n: decision '$decision', want pass"
 	name=$(jq -r '.outputs["evidence-artifact"]' "$out.json")

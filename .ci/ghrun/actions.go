@@ -185,8 +185,9 @@ func (j *job) git(ctx context.Context, dir string, args ...string) error {
 }
 
 // checkout fetches the repository given to ghrun into the workspace (or
-// with.path) as actions/checkout does: init, fetch what fetch-depth asks
-// for, check out the ref (a branch as a branch, a tag or commit detached).
+// with.path) as actions/checkout does: init, sparse-checkout if asked,
+// fetch what fetch-depth asks for, check out the ref (a branch as a branch,
+// a tag or commit detached).
 // Only this workflow's repository is at hand locally.
 func checkout(ctx context.Context, j *job, with map[string]string, f stepFiles) error {
 	if repo := cmpOr(with["repository"], j.r.opt.Repository); !strings.EqualFold(repo, j.r.opt.Repository) {
@@ -231,6 +232,13 @@ func checkout(ctx context.Context, j *job, with map[string]string, f stepFiles) 
 	}
 	if depth == 0 {
 		fetch = append(fetch, "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*")
+	}
+	if sparse := strings.Fields(with["sparse-checkout"]); len(sparse) > 0 {
+		set := []string{"-C", dest, "sparse-checkout", "set"}
+		if with["sparse-checkout-cone-mode"] == "false" {
+			set = append(set, "--no-cone")
+		}
+		steps = append(steps, append(set, sparse...))
 	}
 	for _, args := range append(steps, fetch, co) {
 		if err := j.git(ctx, "", args...); err != nil {

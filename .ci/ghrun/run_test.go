@@ -406,6 +406,13 @@ func TestCheckout(t *testing.T) {
         run: test "$(git -C sub rev-parse HEAD)" = "$GITHUB_SHA" && test -f sub/README && test -f README
       - uses: actions/checkout@` + sha + `
         with:
+          path: sparse
+          sparse-checkout: .github/
+          sparse-checkout-cone-mode: false
+      - shell: bash
+        run: test -f sparse/.github/workflows/w.yml && test ! -e sparse/README
+      - uses: actions/checkout@` + sha + `
+        with:
           path: ../outside
 `)
 	res, stderr, err := runTest(t, w, nil)
