@@ -92,8 +92,9 @@ func (j *job) runLocalAction(ctx context.Context, ec *evalContext, s *Step, f st
 	return j.setupSdlkit(ctx, strings.TrimSuffix(dir, filepath.FromSlash("/.github/actions/setup-sdlkit")), with, f)
 }
 
-// setupSdlkit builds ./cmd/sdlkit of the repository the action came from
-// (instead of downloading and verifying a release) and puts it on PATH.
+// setupSdlkit builds ./cmd/sdlkit of the commit the action was checked out
+// at (instead of downloading and verifying a release) and puts it on PATH.
+// The checkout may be sparse, so the source comes from the repository.
 func (j *job) setupSdlkit(ctx context.Context, root string, with map[string]string, f stepFiles) error {
 	commit, err := gitOutput(ctx, root, "rev-parse", "HEAD")
 	if err != nil {
@@ -103,8 +104,14 @@ func (j *job) setupSdlkit(ctx context.Context, root string, with map[string]stri
 	if !ok {
 		j.r.logf("    setup-sdlkit: building ./cmd/sdlkit at %.12s instead of installing %s", commit, cmpOr(with["version"], "the default version"))
 		bin = filepath.Join(j.r.opt.Dir, "setup-sdlkit", commit)
+		src := filepath.Join(j.r.opt.Dir, "setup-sdlkit", "src-"+commit)
+		for _, args := range [][]string{{"clone", "-q", "--no-checkout", j.r.opt.Repo, src}, {"-C", src, "checkout", "-q", "--detach", commit}} {
+			if err := j.git(ctx, "", args...); err != nil {
+				return err
+			}
+		}
 		cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(bin, "sdlkit"), "./cmd/sdlkit")
-		cmd.Dir = root
+		cmd.Dir = src
 		cmd.Env = append(os.Environ(), "GOTOOLCHAIN=auto")
 		cmd.Stdout, cmd.Stderr = j.r.opt.Stderr, j.r.opt.Stderr
 		if err := cmd.Run(); err != nil {
