@@ -8,9 +8,11 @@
 # arm64 into dist/release/ (or $OUT) with a SHA256SUMS file. The release
 # workflow (.github/workflows/release.yml) runs this script; so can you.
 #
-# --check then rebuilds from a fresh clone of HEAD in another directory with
-# an empty GOCACHE (so nothing cached can make two builds agree) and fails
-# when any binary's SHA-256 differs. Without OS/ARCH arguments it rebuilds
+# --check then rebuilds from a fresh clone of HEAD in another directory, by
+# that clone's copy of this script in a new process (so every flag, date and
+# path is worked out again), in another time zone and locale, with an empty
+# GOCACHE (so nothing cached can make two builds agree), and fails when any
+# binary's SHA-256 differs. Without OS/ARCH arguments it rebuilds
 # all six, as the release does; an empty cache costs 3-5 minutes per
 # platform on 2 cores. --warm-cache rebuilds with the usual GOCACHE instead
 # (seconds): that still catches a build that depends on its directory, the
@@ -39,6 +41,9 @@ cd "$(dirname "$0")/.."
 export GOTOOLCHAIN=auto
 
 all_platforms=(linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64)
+# BUILD_PLATFORMS (space-separated) narrows the build: only for --check's
+# rebuild, which builds what it compares.
+read -r -a platforms <<<"${BUILD_PLATFORMS:-${all_platforms[*]}}"
 out=${OUT:-dist/release}
 
 usage() { sed -n '4,20p' "$0" | sed 's/^# \{0,1\}//'; }
@@ -107,10 +112,11 @@ log "$(go version) (GOTOOLCHAIN=$GOTOOLCHAIN), commit $(git rev-parse --short=12
 [[ -z $dirty ]] || log "warning: uncommitted changes: the version says +dirty and the build is not reproducible"
 rm -rf "$out"
 start=$SECONDS
-build . "$out" "${all_platforms[@]}"
-log "built ${#all_platforms[@]} binaries into $out in $((SECONDS - start))s"
+build . "$out" "${platforms[@]}"
+log "built ${#platforms[@]} binaries into $out in $((SECONDS - start))s"
 
-version=$(module_version "$out/sdlkit_linux_amd64")
+first=$(find "$out" -name 'sdlkit_*' | sort | head -n 1)
+version=$(module_version "$first")
 log "version $version"
 if [[ -n $tag && -z $dirty && $version != "$tag" ]]; then
 	# A tag v2 and up needs a /v2 module path, or the toolchain ignores it.
@@ -129,14 +135,15 @@ trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 git clone --quiet --no-hardlinks . "$work/elsewhere/src"
 git -C "$work/elsewhere/src" checkout --quiet --detach "$(git rev-parse HEAD)"
 start=$SECONDS
+how="an empty GOCACHE"
+cache=$work/gocache
 if $warm; then
 	how="the usual GOCACHE"
-	build "$work/elsewhere/src" "$work/out" "${check_platforms[@]}"
-else
-	how="an empty GOCACHE"
-	GOCACHE=$work/gocache build "$work/elsewhere/src" "$work/out" "${check_platforms[@]}"
+	cache=$(go env GOCACHE)
 fi
-log "rebuilt ${#check_platforms[@]} in another directory with $how in $((SECONDS - start))s"
+(cd "$work/elsewhere/src" && umask 077 && TZ=Pacific/Chatham LC_ALL=C GOCACHE=$cache OUT=$work/out \
+	BUILD_PLATFORMS="${check_platforms[*]}" bash .ci/build-release.sh)
+log "rebuilt ${#check_platforms[@]} in another directory, process, time zone and locale, with $how, in $((SECONDS - start))s"
 
 status=0
 while read -r sum name; do
