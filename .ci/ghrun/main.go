@@ -21,7 +21,9 @@
 // workflow or job without permissions. Jobs with id-token: write get a
 // loopback stand-in for the OIDC token endpoint. The workflow's outputs are
 // printed as JSON; the exit status is 1 when a job failed, 2 when the
-// workflow cannot be run.
+// workflow cannot be run. Steps see this process's environment less its
+// GITHUB_*, RUNNER_*, ACTIONS_* and SDLKIT_* variables, with an empty HOME,
+// as on a fresh runner.
 //
 // lint-action checks a composite action's run: steps with shellcheck (which
 // actionlint does not look at), and that its uses: are pinned by SHA.
