@@ -112,6 +112,7 @@ Data goes to stdout, messages to stderr. See 'sdlkit help exit-codes'.`,
 		newVEXCmd(a),
 		newLedgerCmd(a),
 		newPolicyCmd(a),
+		newAdvisoryCmd(a),
 	)
 	return root
 }

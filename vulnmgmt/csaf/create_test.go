@@ -57,7 +57,7 @@ func sample() (Inputs, *scan.Result) {
 	r130 := release("1.3.0", "ws@7.5.10", "nth-check@1.0.2")
 	res := &scan.Result{Target: scan.Target{Name: "fw", Version: "1.2.0", PURL: "pkg:generic/example/fw@1.2.0"}, Findings: []scan.Finding{
 		{ID: "GHSA-3h5v-q93c-6h6q", Aliases: []string{"CVE-2024-37890"}, Component: scan.Component{PURL: "pkg:npm/ws@7.5.9"},
-			Summary: "ws: denial of service when handling a request with many HTTP headers",
+			Summary:  "ws: denial of service when handling a request with many HTTP headers",
 			Severity: severity.Severity{Rating: severity.High, Score: 7.5, Vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H", Source: "CVSS_V3"}},
 		{ID: "GHSA-rp65-9cf3-cjxr", Aliases: []string{"CVE-2021-3803"}, Component: scan.Component{PURL: "pkg:npm/nth-check@1.0.2"},
 			Severity: severity.Severity{Rating: severity.High, Score: 8.7, Vector: "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:H/SC:N/SI:N/SA:N", Source: "CVSS_V4"}},
