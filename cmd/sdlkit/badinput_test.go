@@ -653,6 +653,7 @@ func badInputRows(f *fixtures) []badInputRow {
 	add(vulnRows(f)...)
 	add(ledgerRows(f)...)
 	add(policyRows(f)...)
+	add(advisoryRows(f)...)
 	return rows
 }
 

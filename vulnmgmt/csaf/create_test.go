@@ -166,13 +166,13 @@ func TestCreateOtherProduct(t *testing.T) {
 	}{
 		{"statement for another package", func(in *Inputs) {
 			in.Statements = append(in.Statements, statement("CVE-1", "pkg:npm/lodash@4.17.21", vex.Fixed, "o.vex.json#/statements/4", nil))
-		}, `csaf "o.vex.json": /statements/4: not about the releases given: pkg:npm/lodash@4.17.21 is in none of the SBOMs`},
+		}, `vex "o.vex.json": /statements/4: not about the releases given: pkg:npm/lodash@4.17.21 is in none of the SBOMs`},
 		{"version not in the SBOMs", func(in *Inputs) {
 			in.Statements = append(in.Statements, statement("CVE-1", "pkg:npm/ws@8.0.0", vex.Fixed, "o.vex.json#/statements/0", nil))
 		}, `which have version 7.5.9, 7.5.10`},
 		{"scan of another release", func(in *Inputs) {
 			in.Scans[0].Result.Target = scan.Target{Name: "fw", Version: "9.9.9"}
-		}, `csaf "scan.json": /target: not about the releases given: the scan is of fw 9.9.9`},
+		}, `scan result "scan.json": /target: not about the releases given: the scan is of fw 9.9.9`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

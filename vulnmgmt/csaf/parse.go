@@ -17,6 +17,9 @@ var ErrNotCSAF = errors.New("not a CSAF 2.0 document")
 
 // Error is an error about one place in one document.
 type Error struct {
+	// Kind is what the file is, for the message: "csaf" when empty,
+	// "vex", "scan result", "sbom".
+	Kind string
 	// File names the document.
 	File string
 	// Pointer is a JSON Pointer (RFC 6901) to the place; "" is the whole
@@ -30,7 +33,11 @@ func (e *Error) Error() string {
 	if p == "" {
 		p = "/"
 	}
-	return fmt.Sprintf("csaf %q: %s: %v", e.File, p, e.Err)
+	kind := e.Kind
+	if kind == "" {
+		kind = "csaf"
+	}
+	return fmt.Sprintf("%s %q: %s: %v", kind, e.File, p, e.Err)
 }
 
 func (e *Error) Unwrap() error { return e.Err }

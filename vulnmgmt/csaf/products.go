@@ -46,11 +46,11 @@ func newTree(vendor string, rels []Release) (*tree, error) {
 	for _, r := range rels {
 		p := r.BOM.Product
 		if p.Name == "" || p.Version == "" {
-			return nil, &Error{File: r.File, Pointer: "/metadata/component", Err: fmt.Errorf("the SBOM names no product and version: make it with sdlkit sbom generate --name --version")}
+			return nil, &Error{Kind: "sbom", File: r.File, Pointer: "/metadata/component", Err: fmt.Errorf("the SBOM names no product and version: make it with sdlkit sbom generate --name --version")}
 		}
 		for _, o := range t.releases {
 			if o.BOM.Product.Name == p.Name && o.BOM.Product.Version == p.Version {
-				return nil, &Error{File: r.File, Pointer: "/metadata/component", Err: fmt.Errorf("release %s %s is also %q", p.Name, p.Version, o.File)}
+				return nil, &Error{Kind: "sbom", File: r.File, Pointer: "/metadata/component", Err: fmt.Errorf("release %s %s is also %q", p.Name, p.Version, o.File)}
 			}
 		}
 		t.releases = append(t.releases, releaseProduct{Release: r, id: t.newID(p.Name + "-" + p.Version)})

@@ -59,12 +59,16 @@ func (vs *vulns) addScan(s ScanResult) error {
 	rel, ok := vs.releaseOfScan(s.Result.Target)
 	if !ok {
 		tg := s.Result.Target
-		return &Error{File: s.File, Pointer: "/target", Err: fmt.Errorf("%w: the scan is of %s %s", ErrOtherProduct, tg.Name, tg.Version)}
+		what := strings.TrimSpace(tg.Name + " " + tg.Version)
+		if what == "" {
+			what = strconv.Quote(tg.Source)
+		}
+		return &Error{Kind: "scan result", File: s.File, Pointer: "/target", Err: fmt.Errorf("%w: the scan is of %s", ErrOtherProduct, what)}
 	}
 	for i, f := range s.Result.Findings {
 		id := vs.componentIn(rel, f.Component.PURL)
 		if id == "" {
-			return &Error{File: s.File, Pointer: ptr("findings", i, "component", "purl"), Err: fmt.Errorf("%w: %s is not in the SBOM of %s", ErrOtherProduct, f.Component.PURL, rel.id)}
+			return &Error{Kind: "scan result", File: s.File, Pointer: ptr("findings", i, "component", "purl"), Err: fmt.Errorf("%w: %s is not in the SBOM of %s", ErrOtherProduct, f.Component.PURL, rel.id)}
 		}
 		v := vs.get(f.IDs())
 		if _, decided := v.status[id]; !decided {
@@ -123,7 +127,7 @@ func (vs *vulns) addStatement(s vex.Statement) error {
 		for _, purl := range purls[min(1, len(p.Subcomponents)):] {
 			got := vs.t.match(purl)
 			if len(got) == 0 {
-				return &Error{File: file, Pointer: pointer, Err: vs.notFound(purl)}
+				return &Error{Kind: "vex", File: file, Pointer: pointer, Err: vs.notFound(purl)}
 			}
 			matched = append(matched, got...)
 		}
