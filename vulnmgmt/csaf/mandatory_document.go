@@ -3,6 +3,7 @@ package csaf
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/package-url/packageurl-go"
 )
@@ -13,12 +14,14 @@ import (
 const iso639_1 = "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik in io is it iu iw ja ji jv jw ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mo mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg sh si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu"
 
 // languageTag is RFC 5646's langtag and privateuse, in one expression.
-var languageTag = regexp.MustCompile(`(?i)^(?:(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})(?:-[a-z]{4})?(?:-(?:[a-z]{2}|[0-9]{3}))?(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*(?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*(?:-x(?:-[a-z0-9]{1,8})+)?|x(?:-[a-z0-9]{1,8})+)$`)
+var languageTag = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(?:(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})(?:-[a-z]{4})?(?:-(?:[a-z]{2}|[0-9]{3}))?(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*(?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*(?:-x(?:-[a-z0-9]{1,8})+)?|x(?:-[a-z0-9]{1,8})+)$`)
+})
 
 // validLanguage checks a language tag's form and, for a two-letter
 // language, that the registry has it: "EZ" is well formed and no language.
 func validLanguage(tag string) bool {
-	if !languageTag.MatchString(tag) {
+	if !languageTag().MatchString(tag) {
 		return false
 	}
 	lang, _, _ := strings.Cut(strings.ToLower(tag), "-")
@@ -187,7 +190,9 @@ func prohibitedCategory(a *Advisory) []Finding {
 
 // rangeWords are the signs and words (between spaces: "after-eight" is a
 // name) of a version range that 6.1.31 lists.
-var rangeWords = regexp.MustCompile(`(?i)(<|>|(^|\s)(after|all|before|earlier|later|prior|versions)(\s|$))`)
+var rangeWords = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(<|>|(^|\s)(after|all|before|earlier|later|prior|versions)(\s|$))`)
+})
 
 func versionRangeInVersion(a *Advisory) []Finding {
 	if a.ProductTree == nil {
@@ -201,7 +206,7 @@ func versionRangeInVersion(a *Advisory) []Finding {
 				continue
 			}
 			p := path + ptr(i)
-			if b.Category == "product_version" && rangeWords.MatchString(b.Name) {
+			if b.Category == "product_version" && rangeWords().MatchString(b.Name) {
 				out = append(out, finding(p+"/name", "product_version %q is a version range: use product_version_range", b.Name))
 			}
 			walk(b.Branches, p+"/branches")

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/semver"
@@ -13,18 +14,20 @@ import (
 
 // Document versions are integers or semantic versions (section 3.1.11).
 var (
-	integerVersion  = regexp.MustCompile(`^(0|[1-9][0-9]*)$`)
-	semanticVersion = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
+	integerVersion  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(0|[1-9][0-9]*)$`) })
+	semanticVersion = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
+	})
 )
 
 // major is the version's integer or major version; ok is false for a
 // version of neither form.
 func major(v string) (int, bool) {
-	if integerVersion.MatchString(v) {
+	if integerVersion().MatchString(v) {
 		n, err := strconv.Atoi(v)
 		return n, err == nil
 	}
-	if m := semanticVersion.FindStringSubmatch(v); m != nil {
+	if m := semanticVersion().FindStringSubmatch(v); m != nil {
 		n, err := strconv.Atoi(m[1])
 		return n, err == nil
 	}
@@ -33,7 +36,7 @@ func major(v string) (int, bool) {
 
 // preRelease tells whether a semantic version has a pre-release part.
 func preRelease(v string) bool {
-	m := semanticVersion.FindStringSubmatch(v)
+	m := semanticVersion().FindStringSubmatch(v)
 	return m != nil && m[4] != ""
 }
 
@@ -52,7 +55,7 @@ func withoutPreRelease(v string) string {
 // compareVersions orders document versions: integers by value, semantic
 // versions by precedence (build metadata ignored).
 func compareVersions(a, b string) int {
-	if integerVersion.MatchString(a) && integerVersion.MatchString(b) {
+	if integerVersion().MatchString(a) && integerVersion().MatchString(b) {
 		x, _ := strconv.Atoi(a)
 		y, _ := strconv.Atoi(b)
 		return cmp.Compare(x, y)
@@ -61,7 +64,7 @@ func compareVersions(a, b string) int {
 }
 
 func versionAsSemver(v string) string {
-	if integerVersion.MatchString(v) {
+	if integerVersion().MatchString(v) {
 		return v + ".0.0"
 	}
 	return v
@@ -203,10 +206,10 @@ func multipleRevisions(a *Advisory) []Finding {
 
 func mixedVersioning(a *Advisory) []Finding {
 	t := a.Document.Tracking
-	integer := integerVersion.MatchString(t.Version)
+	integer := integerVersion().MatchString(t.Version)
 	var out []Finding
 	for i, r := range t.RevisionHistory {
-		if integerVersion.MatchString(r.Number) != integer {
+		if integerVersion().MatchString(r.Number) != integer {
 			out = append(out, finding(revisionPath(i, "number"), "revision %s and version %s mix integer and semantic versioning", r.Number, t.Version))
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sdlkit/sdlkit/internal/jsonschema"
@@ -86,10 +87,10 @@ type Plan struct {
 // lower case, each character other than a-z, 0-9, + and - made _, and
 // ".json".
 func FileName(trackingID string) string {
-	return invalidName.ReplaceAllString(strings.ToLower(trackingID), "_") + ".json"
+	return invalidName().ReplaceAllString(strings.ToLower(trackingID), "_") + ".json"
 }
 
-var invalidName = regexp.MustCompile(`[^+\-a-z0-9]+`)
+var invalidName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^+\-a-z0-9]+`) })
 
 // PlanPublish lays the documents out in the provider directory dir (an
 // existing one, or an empty or new one): each valid document at

@@ -58,14 +58,14 @@ func Update(old, fresh *Advisory, o UpdateOptions) (*Advisory, error) {
 // nextVersion is the integer after an integer version, the next minor
 // release of a semantic version.
 func nextVersion(v string) (string, error) {
-	if integerVersion.MatchString(v) {
+	if integerVersion().MatchString(v) {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			return "", err
 		}
 		return strconv.Itoa(n + 1), nil
 	}
-	m := semanticVersion.FindStringSubmatch(v)
+	m := semanticVersion().FindStringSubmatch(v)
 	if m == nil {
 		return "", fmt.Errorf("version %q is neither an integer nor a semantic version", v)
 	}

@@ -329,7 +329,7 @@ func (vs *vulns) clear(v *vuln, r releaseProduct) bool {
 // are, else as text.
 func compareReleases(a, b string) int {
 	sa, sb := strings.TrimPrefix(a, "v"), strings.TrimPrefix(b, "v")
-	if semanticVersion.MatchString(sa) && semanticVersion.MatchString(sb) {
+	if semanticVersion().MatchString(sa) && semanticVersion().MatchString(sb) {
 		return compareVersions(sa, sb)
 	}
 	return strings.Compare(a, b)
