@@ -44,18 +44,21 @@ func parseVector(c CVSS) vector {
 	return v
 }
 
-// eachCVSS calls fn for every CVSS object of every score, with its path.
-func eachCVSS(a *Advisory, fn func(c CVSS, path string, v3 bool)) {
+// eachVector calls fn for every CVSS object of every score whose vector
+// parses, with its path.
+func eachVector(a *Advisory, fn func(c CVSS, vec vector, path string, v3 bool)) {
 	for i, v := range a.Vulnerabilities {
 		if v == nil {
 			continue
 		}
 		for j, s := range v.Scores {
-			if s.CVSSv2 != nil {
-				fn(s.CVSSv2, ptr("vulnerabilities", i, "scores", j, "cvss_v2"), false)
-			}
-			if s.CVSSv3 != nil {
-				fn(s.CVSSv3, ptr("vulnerabilities", i, "scores", j, "cvss_v3"), true)
+			for _, o := range []struct {
+				c    CVSS
+				name string
+			}{{s.CVSSv2, "cvss_v2"}, {s.CVSSv3, "cvss_v3"}} {
+				if vec := parseVector(o.c); vec != nil {
+					fn(o.c, vec, ptr("vulnerabilities", i, "scores", j, o.name), o.name == "cvss_v3")
+				}
 			}
 		}
 	}
@@ -65,11 +68,7 @@ func eachCVSS(a *Advisory, fn func(c CVSS, path string, v3 bool)) {
 // vector computes to (6.1.9).
 func cvssComputation(a *Advisory) []Finding {
 	var out []Finding
-	eachCVSS(a, func(c CVSS, path string, v3 bool) {
-		vec := parseVector(c)
-		if vec == nil {
-			return
-		}
+	eachVector(a, func(c CVSS, vec vector, path string, v3 bool) {
 		scores := []struct {
 			score, severity string
 			want            float64
@@ -98,11 +97,7 @@ func cvssComputation(a *Advisory) []Finding {
 // (6.1.10); a metric the vector leaves out is "not defined".
 func cvssConsistency(a *Advisory) []Finding {
 	var out []Finding
-	eachCVSS(a, func(c CVSS, path string, v3 bool) {
-		vec := parseVector(c)
-		if vec == nil {
-			return
-		}
+	eachVector(a, func(c CVSS, vec vector, path string, v3 bool) {
 		props := cvss2Properties
 		if v3 {
 			props = cvss3Properties

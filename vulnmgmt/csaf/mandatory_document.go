@@ -38,36 +38,6 @@ func languages(a *Advisory) []Finding {
 	return out
 }
 
-// eachProduct calls fn for every full product name with its path.
-func eachProduct(a *Advisory, fn func(p *FullProductName, path string)) {
-	pt := a.ProductTree
-	if pt == nil {
-		return
-	}
-	var walk func(bs []*Branch, path string)
-	walk = func(bs []*Branch, path string) {
-		for i, b := range bs {
-			if b == nil {
-				continue
-			}
-			p := ptr(i)
-			if b.Product != nil {
-				fn(b.Product, path+p+"/product")
-			}
-			walk(b.Branches, path+p+"/branches")
-		}
-	}
-	walk(pt.Branches, "/product_tree/branches")
-	for i, f := range pt.FullProductNames {
-		if f != nil {
-			fn(f, ptr("product_tree", "full_product_names", i))
-		}
-	}
-	for i := range pt.Relationships {
-		fn(&pt.Relationships[i].FullProductName, ptr("product_tree", "relationships", i, "full_product_name"))
-	}
-}
-
 func purls(a *Advisory) []Finding {
 	var out []Finding
 	eachProduct(a, func(p *FullProductName, path string) {
@@ -120,11 +90,8 @@ func multipleCVEs(a *Advisory) []Finding {
 }
 
 func multipleInvolvements(a *Advisory) []Finding {
-	var out []Finding
-	for i, v := range a.Vulnerabilities {
-		if v == nil {
-			continue
-		}
+	return eachVulnerability(a, func(i int, v *Vulnerability) []Finding {
+		var out []Finding
 		seen := map[[2]string]int{}
 		for j, inv := range v.Involvements {
 			key := [2]string{inv.Party, inv.Date}
@@ -134,8 +101,8 @@ func multipleInvolvements(a *Advisory) []Finding {
 			}
 			seen[key] = j
 		}
-	}
-	return out
+		return out
+	})
 }
 
 func multipleHashAlgorithms(a *Advisory) []Finding {
@@ -195,23 +162,11 @@ var rangeWords = sync.OnceValue(func() *regexp.Regexp {
 })
 
 func versionRangeInVersion(a *Advisory) []Finding {
-	if a.ProductTree == nil {
-		return nil
-	}
 	var out []Finding
-	var walk func(bs []*Branch, path string)
-	walk = func(bs []*Branch, path string) {
-		for i, b := range bs {
-			if b == nil {
-				continue
-			}
-			p := path + ptr(i)
-			if b.Category == "product_version" && rangeWords().MatchString(b.Name) {
-				out = append(out, finding(p+"/name", "product_version %q is a version range: use product_version_range", b.Name))
-			}
-			walk(b.Branches, p+"/branches")
+	eachBranch(a, func(b *Branch, path string) {
+		if b.Category == "product_version" && rangeWords().MatchString(b.Name) {
+			out = append(out, finding(path+"/name", "product_version %q is a version range: use product_version_range", b.Name))
 		}
-	}
-	walk(a.ProductTree.Branches, "/product_tree/branches")
+	})
 	return out
 }

@@ -1,42 +1,84 @@
 package csaf
 
-import "fmt"
-
 // productRef is a use of a product or group id and where it is.
 type productRef struct {
 	id   string
 	path string
 }
 
-// productDefinitions lists every product id defined in the product tree:
-// in branches, full_product_names and relationships.
-func productDefinitions(a *Advisory) []productRef {
-	pt := a.ProductTree
-	if pt == nil {
-		return nil
+// eachBranch calls fn for every branch of the product tree, with its
+// path.
+func eachBranch(a *Advisory, fn func(b *Branch, path string)) {
+	if a.ProductTree == nil {
+		return
 	}
-	var out []productRef
 	var walk func(bs []*Branch, path string)
 	walk = func(bs []*Branch, path string) {
 		for i, b := range bs {
-			if b == nil {
-				continue
+			if b != nil {
+				p := path + ptr(i)
+				fn(b, p)
+				walk(b.Branches, p+"/branches")
 			}
-			p := fmt.Sprintf("%s/%d", path, i)
-			if b.Product != nil {
-				out = append(out, productRef{b.Product.ProductID, p + "/product/product_id"})
-			}
-			walk(b.Branches, p+"/branches")
 		}
 	}
-	walk(pt.Branches, "/product_tree/branches")
+	walk(a.ProductTree.Branches, "/product_tree/branches")
+}
+
+// eachProduct calls fn for every full product name with its path: in
+// branches, full_product_names and relationships.
+func eachProduct(a *Advisory, fn func(p *FullProductName, path string)) {
+	eachBranch(a, func(b *Branch, path string) {
+		if b.Product != nil {
+			fn(b.Product, path+"/product")
+		}
+	})
+	pt := a.ProductTree
+	if pt == nil {
+		return
+	}
 	for i, f := range pt.FullProductNames {
 		if f != nil {
-			out = append(out, productRef{f.ProductID, ptr("product_tree", "full_product_names", i, "product_id")})
+			fn(f, ptr("product_tree", "full_product_names", i))
 		}
 	}
-	for i, r := range pt.Relationships {
-		out = append(out, productRef{r.FullProductName.ProductID, ptr("product_tree", "relationships", i, "full_product_name", "product_id")})
+	for i := range pt.Relationships {
+		fn(&pt.Relationships[i].FullProductName, ptr("product_tree", "relationships", i, "full_product_name"))
+	}
+}
+
+// productDefinitions lists every product id defined in the product tree.
+func productDefinitions(a *Advisory) []productRef {
+	var out []productRef
+	eachProduct(a, func(p *FullProductName, path string) {
+		out = append(out, productRef{p.ProductID, path + "/product_id"})
+	})
+	return out
+}
+
+// eachScope calls fn for every remediation, threat and flag, with its
+// path.
+func eachScope(a *Advisory, fn func(s scope, path string)) {
+	for i, v := range a.Vulnerabilities {
+		if v == nil {
+			continue
+		}
+		for _, set := range []struct {
+			field  string
+			scopes []scope
+		}{{"remediations", remediationScopes(v)}, {"threats", threatScopes(v)}, {"flags", flagScopes(v)}} {
+			for j, s := range set.scopes {
+				fn(s, ptr("vulnerabilities", i, set.field, j))
+			}
+		}
+	}
+}
+
+// refs lists ids with the path of each: path/0, path/1, ….
+func refs(ids []string, path string) []productRef {
+	out := make([]productRef, len(ids))
+	for k, id := range ids {
+		out[k] = productRef{id, path + ptr(k)}
 	}
 	return out
 }
@@ -45,14 +87,9 @@ func productDefinitions(a *Advisory) []productRef {
 // definition.
 func productReferences(a *Advisory) []productRef {
 	var out []productRef
-	add := func(ids []string, steps ...any) {
-		for k, id := range ids {
-			out = append(out, productRef{id, ptr(append(steps, k)...)})
-		}
-	}
 	if pt := a.ProductTree; pt != nil {
 		for i, g := range pt.ProductGroups {
-			add(g.ProductIDs, "product_tree", "product_groups", i, "product_ids")
+			out = append(out, refs(g.ProductIDs, ptr("product_tree", "product_groups", i, "product_ids"))...)
 		}
 		for i, r := range pt.Relationships {
 			out = append(out, productRef{r.ProductReference, ptr("product_tree", "relationships", i, "product_reference")},
@@ -65,47 +102,21 @@ func productReferences(a *Advisory) []productRef {
 		}
 		if v.ProductStatus != nil {
 			for _, g := range v.ProductStatus.Groups() {
-				add(g.IDs, "vulnerabilities", i, "product_status", g.Name)
+				out = append(out, refs(g.IDs, ptr("vulnerabilities", i, "product_status", g.Name))...)
 			}
 		}
-		for j, r := range v.Remediations {
-			add(r.ProductIDs, "vulnerabilities", i, "remediations", j, "product_ids")
-		}
 		for j, s := range v.Scores {
-			add(s.Products, "vulnerabilities", i, "scores", j, "products")
-		}
-		for j, t := range v.Threats {
-			add(t.ProductIDs, "vulnerabilities", i, "threats", j, "product_ids")
-		}
-		for j, f := range v.Flags {
-			add(f.ProductIDs, "vulnerabilities", i, "flags", j, "product_ids")
+			out = append(out, refs(s.Products, ptr("vulnerabilities", i, "scores", j, "products"))...)
 		}
 	}
+	eachScope(a, func(s scope, path string) { out = append(out, refs(s.products, path+"/product_ids")...) })
 	return out
 }
 
 // groupReferences lists every use of a product group id.
 func groupReferences(a *Advisory) []productRef {
 	var out []productRef
-	add := func(ids []string, steps ...any) {
-		for k, id := range ids {
-			out = append(out, productRef{id, ptr(append(steps, k)...)})
-		}
-	}
-	for i, v := range a.Vulnerabilities {
-		if v == nil {
-			continue
-		}
-		for j, r := range v.Remediations {
-			add(r.GroupIDs, "vulnerabilities", i, "remediations", j, "group_ids")
-		}
-		for j, t := range v.Threats {
-			add(t.GroupIDs, "vulnerabilities", i, "threats", j, "group_ids")
-		}
-		for j, f := range v.Flags {
-			add(f.GroupIDs, "vulnerabilities", i, "flags", j, "group_ids")
-		}
-	}
+	eachScope(a, func(s scope, path string) { out = append(out, refs(s.groups, path+"/group_ids")...) })
 	return out
 }
 
@@ -216,11 +227,11 @@ var statusClass = map[string]string{
 }
 
 func contradictingStatus(a *Advisory) []Finding {
-	var out []Finding
-	for i, v := range a.Vulnerabilities {
-		if v == nil || v.ProductStatus == nil {
-			continue
+	return eachVulnerability(a, func(i int, v *Vulnerability) []Finding {
+		if v.ProductStatus == nil {
+			return nil
 		}
+		var out []Finding
 		class := map[string]string{}
 		for _, g := range v.ProductStatus.Groups() {
 			c, ok := statusClass[g.Name]
@@ -235,18 +246,15 @@ func contradictingStatus(a *Advisory) []Finding {
 				class[id] = c
 			}
 		}
-	}
-	return out
+		return out
+	})
 }
 
 // multipleScores reports a product scored twice with one CVSS version in
 // one vulnerability (6.1.7).
 func multipleScores(a *Advisory) []Finding {
-	var out []Finding
-	for i, v := range a.Vulnerabilities {
-		if v == nil {
-			continue
-		}
+	return eachVulnerability(a, func(i int, v *Vulnerability) []Finding {
+		var out []Finding
 		seen := map[string]bool{}
 		for j, s := range v.Scores {
 			for _, c := range []CVSS{s.CVSSv2, s.CVSSv3} {
@@ -262,8 +270,8 @@ func multipleScores(a *Advisory) []Finding {
 				}
 			}
 		}
-	}
-	return out
+		return out
+	})
 }
 
 // groupMembers maps each group id to its products.
@@ -286,45 +294,78 @@ func expand(groups map[string][]string, products, groupIDs []string) []string {
 	return out
 }
 
-func remediationProducts(a *Advisory) []Finding {
-	var out []Finding
-	for i, v := range a.Vulnerabilities {
-		if v == nil {
-			continue
-		}
-		for j, r := range v.Remediations {
-			if len(r.ProductIDs) == 0 && len(r.GroupIDs) == 0 {
-				out = append(out, finding(ptr("vulnerabilities", i, "remediations", j), "remediation names no product_ids or group_ids"))
-			}
+// scope is what a remediation, flag or threat is about.
+type scope struct{ products, groups []string }
+
+// scopesOf maps items to what each is about.
+func scopesOf[T any](items []T, of func(T) scope) []scope {
+	out := make([]scope, len(items))
+	for i, it := range items {
+		out[i] = of(it)
+	}
+	return out
+}
+
+func remediationScopes(v *Vulnerability) []scope {
+	return scopesOf(v.Remediations, func(r Remediation) scope { return scope{r.ProductIDs, r.GroupIDs} })
+}
+
+func flagScopes(v *Vulnerability) []scope {
+	return scopesOf(v.Flags, func(f Flag) scope { return scope{f.ProductIDs, f.GroupIDs} })
+}
+
+func threatScopes(v *Vulnerability) []scope {
+	return scopesOf(v.Threats, func(t Threat) scope { return scope{t.ProductIDs, t.GroupIDs} })
+}
+
+// impactScopes are the threats of category impact.
+func impactScopes(v *Vulnerability) []scope {
+	var out []scope
+	for _, t := range v.Threats {
+		if t.Category == "impact" {
+			out = append(out, scope{t.ProductIDs, t.GroupIDs})
 		}
 	}
 	return out
 }
 
-func flagProducts(a *Advisory) []Finding {
-	var out []Finding
-	for i, v := range a.Vulnerabilities {
-		if v == nil {
-			continue
-		}
-		for j, f := range v.Flags {
-			if len(f.ProductIDs) == 0 && len(f.GroupIDs) == 0 {
-				out = append(out, finding(ptr("vulnerabilities", i, "flags", j), "flag names no product_ids or group_ids"))
-			}
+// covered lists the products the scopes name, directly or by group.
+func covered(groups map[string][]string, scopes []scope) map[string]bool {
+	m := map[string]bool{}
+	for _, s := range scopes {
+		for _, id := range expand(groups, s.products, s.groups) {
+			m[id] = true
 		}
 	}
-	return out
+	return m
 }
+
+// unscoped reports the remediations or flags that name no product
+// (6.1.29, 6.1.32).
+func unscoped(a *Advisory, field, what string, scopes func(*Vulnerability) []scope) []Finding {
+	return eachVulnerability(a, func(i int, v *Vulnerability) []Finding {
+		var out []Finding
+		for j, s := range scopes(v) {
+			if len(s.products) == 0 && len(s.groups) == 0 {
+				out = append(out, finding(ptr("vulnerabilities", i, field, j), "%s names no product_ids or group_ids", what))
+			}
+		}
+		return out
+	})
+}
+
+func remediationProducts(a *Advisory) []Finding {
+	return unscoped(a, "remediations", "remediation", remediationScopes)
+}
+
+func flagProducts(a *Advisory) []Finding { return unscoped(a, "flags", "flag", flagScopes) }
 
 // multipleFlags reports a product with two VEX justifications in one
 // vulnerability (6.1.33).
 func multipleFlags(a *Advisory) []Finding {
 	groups := groupMembers(a)
-	var out []Finding
-	for i, v := range a.Vulnerabilities {
-		if v == nil {
-			continue
-		}
+	return eachVulnerability(a, func(i int, v *Vulnerability) []Finding {
+		var out []Finding
 		flagged := map[string]int{}
 		for j, f := range v.Flags {
 			for _, id := range expand(groups, f.ProductIDs, f.GroupIDs) {
@@ -335,6 +376,6 @@ func multipleFlags(a *Advisory) []Finding {
 				flagged[id] = j
 			}
 		}
-	}
-	return out
+		return out
+	})
 }

@@ -49,10 +49,10 @@ func profileProductTree(a *Advisory) []Finding {
 	return nil
 }
 
-// eachVulnerability calls fn for each vulnerability of a document of one
-// of the categories cs.
+// eachVulnerability calls fn for each vulnerability (of a document of one
+// of the categories cs, when given).
 func eachVulnerability(a *Advisory, fn func(i int, v *Vulnerability) []Finding, cs ...string) []Finding {
-	if !isCategory(a, cs...) {
+	if len(cs) > 0 && !isCategory(a, cs...) {
 		return nil
 	}
 	var out []Finding
@@ -101,59 +101,32 @@ func profileVulnerabilityID(a *Advisory) []Finding {
 	}, vexProfile)
 }
 
-// profileImpactStatement reports known_not_affected products without a
-// flag or an impact threat (6.1.27.9).
-func profileImpactStatement(a *Advisory) []Finding {
+// unstated reports the products of a status group of a VEX document that
+// no statement of the kind needed covers (6.1.27.9, 6.1.27.10).
+func unstated(a *Advisory, group string, ids func(*ProductStatus) []string, scopes func(*Vulnerability) []scope, need string) []Finding {
 	groups := groupMembers(a)
 	return eachVulnerability(a, func(i int, v *Vulnerability) []Finding {
 		if v.ProductStatus == nil {
 			return nil
 		}
-		said := map[string]bool{}
-		for _, f := range v.Flags {
-			for _, id := range expand(groups, f.ProductIDs, f.GroupIDs) {
-				said[id] = true
-			}
-		}
-		for _, t := range v.Threats {
-			if t.Category == "impact" {
-				for _, id := range expand(groups, t.ProductIDs, t.GroupIDs) {
-					said[id] = true
-				}
-			}
-		}
+		said := covered(groups, scopes(v))
 		var out []Finding
-		for k, id := range v.ProductStatus.KnownNotAffected {
+		for k, id := range ids(v.ProductStatus) {
 			if !said[id] {
-				out = append(out, finding(ptr("vulnerabilities", i, "product_status", "known_not_affected", k), "product %q is known_not_affected without a flag or an impact statement", id))
+				out = append(out, finding(ptr("vulnerabilities", i, "product_status", group, k), "product %q is %s without %s", id, group, need))
 			}
 		}
 		return out
 	}, vexProfile)
 }
 
-// profileActionStatement reports known_affected products without a
-// remediation (6.1.27.10).
+func profileImpactStatement(a *Advisory) []Finding {
+	return unstated(a, "known_not_affected", func(ps *ProductStatus) []string { return ps.KnownNotAffected },
+		func(v *Vulnerability) []scope { return append(flagScopes(v), impactScopes(v)...) }, "a flag or an impact statement")
+}
+
 func profileActionStatement(a *Advisory) []Finding {
-	groups := groupMembers(a)
-	return eachVulnerability(a, func(i int, v *Vulnerability) []Finding {
-		if v.ProductStatus == nil {
-			return nil
-		}
-		said := map[string]bool{}
-		for _, r := range v.Remediations {
-			for _, id := range expand(groups, r.ProductIDs, r.GroupIDs) {
-				said[id] = true
-			}
-		}
-		var out []Finding
-		for k, id := range v.ProductStatus.KnownAffected {
-			if !said[id] {
-				out = append(out, finding(ptr("vulnerabilities", i, "product_status", "known_affected", k), "product %q is known_affected without a remediation", id))
-			}
-		}
-		return out
-	}, vexProfile)
+	return unstated(a, "known_affected", func(ps *ProductStatus) []string { return ps.KnownAffected }, remediationScopes, "a remediation")
 }
 
 func profileVulnerabilities(a *Advisory) []Finding {
