@@ -167,6 +167,12 @@ clear, the decision's action as mitigation or workaround, else
 none_available), CVSS v3 scores, and CVSS v4.0 vectors as notes (CSAF 2.0
 has no object for them).
 
+A decision about a range of the product's versions names the product's
+purl with the qualifier vers, a vers range (pkg:generic/acme/fw?vers=
+vers:generic/%3C2.3.1 is "fw before 2.3.1"): it becomes a
+product_version_range, applies to each release in the range, and the end
+of the range is the vendor_fix.
+
 A VEX decision or scan about a product or version that none of the SBOMs
 has is an error: the document would claim something about another product.
 The document is validated before it is written; it is never overwritten.`,

@@ -212,3 +212,37 @@ func TestUpdate(t *testing.T) {
 		t.Error("Update changed the old document")
 	}
 }
+
+// TestCreateVersionRange: a statement about "fw before 1.3.0" (the purl's
+// vers qualifier) becomes a product_version_range, applies to the
+// releases in it, and its fix is 1.3.0.
+func TestCreateVersionRange(t *testing.T) {
+	t.Parallel()
+	in, _ := sample()
+	in.Scans = nil
+	in.Statements = []vex.Statement{statement("CVE-2026-1111", "pkg:generic/example/fw?vers=vers:generic/%3C1.3.0", vex.Affected, "r.vex.json#/statements/0", nil)}
+	a, err := Create(in, Options{Publisher: testPublisher, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := ValidateAdvisory(a, "out.json"); !r.Valid {
+		t.Fatalf("invalid: %v", r.Findings)
+	}
+	product := a.ProductTree.Branches[0].Branches[0]
+	last := product.Branches[len(product.Branches)-1]
+	if last.Category != "product_version_range" || last.Name != "vers:generic/<1.3.0" {
+		t.Errorf("last branch %+v", last)
+	}
+	v := a.Vulnerabilities[0]
+	want := []string{"fw-1.2.0", last.Product.ProductID}
+	if diff := cmp.Diff(want, v.ProductStatus.KnownAffected); diff != "" {
+		t.Errorf("known_affected (-want +got):\n%s", diff)
+	}
+	if len(v.Remediations) != 1 || v.Remediations[0].Details != "Update to fw 1.3.0 or later." {
+		t.Errorf("remediations %+v", v.Remediations)
+	}
+	in.Statements[0].Products[0].ID = "pkg:generic/other/fw?vers=vers:generic/%3C1.3.0"
+	if _, err := Create(in, Options{Publisher: testPublisher, Now: testNow}); !errors.Is(err, ErrOtherProduct) {
+		t.Errorf("range of another product: %v", err)
+	}
+}

@@ -34,6 +34,11 @@
 //   - The schemas are OASIS's, embedded (package schema) and compiled on
 //     first use with internal/jsonschema.
 //
+// A VEX statement names a range of the product's versions with the purl
+// qualifier vers (pkg:generic/acme/fw?vers=vers:generic/%3C2.3.1, "fw before
+// 2.3.1"), which becomes a product_version_range branch; OpenVEX has no
+// version ranges of its own.
+//
 // CSAF 2.0 has no CVSS v4.0 object (it arrives with CSAF 2.1): a finding
 // rated by a v4.0 vector gets its vector and score as a vulnerability note
 // titled "CVSS v4.0", and v3.x vectors become cvss_v3 scores.

@@ -29,6 +29,8 @@ type tree struct {
 	parts map[string]*partProduct
 	order []string
 	ids   map[string]bool
+	// ranges are the version ranges statements name.
+	ranges []rangeProduct
 }
 
 type releaseProduct struct {
@@ -77,7 +79,10 @@ func (t *tree) newID(name string) string {
 // match finds what a package URL names: releases (the product itself) or
 // components of releases, as product ids. A purl without version names
 // every version.
-func (t *tree) match(purl string) []string {
+func (t *tree) match(purl string) ([]string, error) {
+	if ids, ok, err := t.matchRange(purl); ok {
+		return ids, err
+	}
 	var ids []string
 	for _, r := range t.releases {
 		if r.BOM.Product.PURL != "" && ovex.PurlMatches(purl, r.BOM.Product.PURL) {
@@ -90,7 +95,10 @@ func (t *tree) match(purl string) []string {
 			}
 		}
 	}
-	return ids
+	if len(ids) == 0 {
+		return nil, t.notFound(purl)
+	}
+	return ids, nil
 }
 
 // part returns the product id of component c as part of release r.
@@ -162,6 +170,14 @@ func (t *tree) productTree() *ProductTree {
 			fp.Helper = &Helper{PURL: p.PURL}
 		}
 		named.Branches = append(named.Branches, &Branch{Category: "product_version", Name: p.Version, Product: fp})
+	}
+	for _, r := range t.ranges {
+		for _, b := range vendor.Branches {
+			if b.Name == r.name {
+				b.Branches = append(b.Branches, &Branch{Category: "product_version_range", Name: r.vers.text,
+					Product: &FullProductName{Name: r.name + " " + r.vers.text, ProductID: r.id}})
+			}
+		}
 	}
 	pt := &ProductTree{Branches: []*Branch{vendor}}
 	components := map[string]string{}

@@ -125,9 +125,9 @@ func (vs *vulns) addStatement(s vex.Statement) error {
 			purls = append(purls, sc.ID)
 		}
 		for _, purl := range purls[min(1, len(p.Subcomponents)):] {
-			got := vs.t.match(purl)
-			if len(got) == 0 {
-				return &Error{Kind: "vex", File: file, Pointer: pointer, Err: vs.notFound(purl)}
+			got, err := vs.t.match(purl)
+			if err != nil {
+				return &Error{Kind: "vex", File: file, Pointer: pointer, Err: err}
 			}
 			matched = append(matched, got...)
 		}
@@ -139,8 +139,8 @@ func (vs *vulns) addStatement(s vex.Statement) error {
 	return nil
 }
 
-func (vs *vulns) notFound(purl string) error {
-	if other := vs.t.versions(purl); len(other) > 0 {
+func (t *tree) notFound(purl string) error {
+	if other := t.versions(purl); len(other) > 0 {
 		return fmt.Errorf("%w: %s is in none of the SBOMs, which have version %s", ErrOtherProduct, purl, strings.Join(other, ", "))
 	}
 	return fmt.Errorf("%w: %s is in none of the SBOMs", ErrOtherProduct, purl)
@@ -293,7 +293,11 @@ func (vs *vulns) remediations(v *vuln, products []string) []Remediation {
 // fixedRelease finds the first later release of the same product in which
 // the vulnerability is fixed or does not apply.
 func (vs *vulns) fixedRelease(v *vuln, id string) (productVersion, bool) {
-	rel := vs.t.releaseOf(id).BOM.Product
+	rp := vs.t.releaseOf(id)
+	if rp.BOM == nil {
+		return vs.t.rangeFix(id)
+	}
+	rel := rp.BOM.Product
 	var best productVersion
 	for _, r := range vs.t.releases {
 		p := r.BOM.Product
@@ -304,7 +308,16 @@ func (vs *vulns) fixedRelease(v *vuln, id string) (productVersion, bool) {
 			best = productVersion{p.Name, p.Version}
 		}
 	}
-	return best, best.Version != ""
+	if best.Version != "" {
+		return best, true
+	}
+	// A release in an affected range "before X" is fixed in X.
+	for _, r := range vs.t.ranges {
+		if r.name == rel.Name && v.status[r.id] == "known_affected" && r.vers.contains(rel.Version) {
+			return vs.t.rangeFix(r.id)
+		}
+	}
+	return best, false
 }
 
 type productVersion struct{ Name, Version string }
