@@ -13,12 +13,12 @@ import (
 
 // TestRoundTrip reads every real document and every OASIS validator test
 // document, writes it again and compares the two as JSON values: no field
-// is lost or changed.
+// the schema defines is lost or changed.
 func TestRoundTrip(t *testing.T) {
 	t.Parallel()
 	dir := corpusDir(t)
 	files := realDocuments(t, dir)
-	tests, err := filepath.Glob(filepath.Join(dir, "oasis", "validator", "mandatory", "*.json"))
+	tests, err := filepath.Glob(filepath.Join(dir, "oasis", "validator", "*", "*.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,6 +27,9 @@ func TestRoundTrip(t *testing.T) {
 			data, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if strings.Contains(f, "6-2-20-") {
+				return // a property the schema does not define (optional test 6.2.20): the model drops it
 			}
 			a, err := Parse(data, f)
 			if err != nil {

@@ -94,21 +94,21 @@ func cvssComputation(a *Advisory) []Finding {
 }
 
 // cvssConsistency reports spelled-out metrics that contradict the vector
-// (6.1.10); a metric the vector leaves out is "not defined".
+// (6.1.10). Only the metrics the vector gives are compared: where it leaves
+// a temporal or environmental metric out, the property may spell out the
+// value that stands in for it (a modified metric's base value), as the
+// OASIS test documents do.
 func cvssConsistency(a *Advisory) []Finding {
 	var out []Finding
-	eachVector(a, func(c CVSS, vec vector, path string, v3 bool) {
+	eachVector(a, func(c CVSS, _ vector, path string, v3 bool) {
 		props := cvss2Properties
 		if v3 {
 			props = cvss3Properties
 		}
+		given := vectorMetrics(c.String("vectorString"))
 		for _, p := range props {
-			got := c.String(p.name)
-			if got == "" {
-				continue
-			}
-			abbr, err := vec.Get(p.metric)
-			if err != nil {
+			got, abbr := c.String(p.name), given[p.metric]
+			if got == "" || abbr == "" {
 				continue
 			}
 			if want := p.values[abbr]; want != got {
@@ -117,6 +117,17 @@ func cvssConsistency(a *Advisory) []Finding {
 		}
 	})
 	return out
+}
+
+// vectorMetrics maps the metrics a vector string gives to their values.
+func vectorMetrics(s string) map[string]string {
+	m := map[string]string{}
+	for _, part := range strings.Split(s, "/") {
+		if k, v, ok := strings.Cut(part, ":"); ok && k != "CVSS" {
+			m[k] = v
+		}
+	}
+	return m
 }
 
 // cvssProperty maps a vector metric to the property that spells it out.

@@ -18,9 +18,16 @@ var languageTag = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)^(?:(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})(?:-[a-z]{4})?(?:-(?:[a-z]{2}|[0-9]{3}))?(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*(?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*(?:-x(?:-[a-z0-9]{1,8})+)?|x(?:-[a-z0-9]{1,8})+)$`)
 })
 
+// grandfathered are the tags of RFC 5646 that its grammar does not
+// produce, lower-cased.
+const grandfathered = " en-gb-oed i-ami i-bnn i-default i-enochian i-hak i-klingon i-lux i-mingo i-navajo i-pwn i-tao i-tay i-tsu sgn-be-fr sgn-be-nl sgn-ch-de art-lojban cel-gaulish no-bok no-nyn zh-guoyu zh-hakka zh-min zh-min-nan zh-xiang "
+
 // validLanguage checks a language tag's form and, for a two-letter
 // language, that the registry has it: "EZ" is well formed and no language.
 func validLanguage(tag string) bool {
+	if strings.Contains(grandfathered, " "+strings.ToLower(tag)+" ") {
+		return true
+	}
 	if !languageTag().MatchString(tag) {
 		return false
 	}
