@@ -199,7 +199,10 @@ The document is validated before it is written; it is never overwritten.`,
 }
 
 func runAdvisoryCreate(ctx context.Context, a *app, o *advisoryCreateOptions) error {
-	inputs := append(o.in.paths(), namedPath{"publisher", o.pub.file})
+	inputs := o.in.paths()
+	if o.pub.file != "" {
+		inputs = append(inputs, namedPath{"publisher", o.pub.file})
+	}
 	if err := checkOutputs([]namedPath{{"advisory", o.output}}, inputs); err != nil {
 		return err
 	}

@@ -43,7 +43,8 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Parse reads a CSAF 2.0 document. name is the file, for errors, which
-// name the place in the document as a JSON Pointer.
+// name the place in the document as a JSON Pointer. Properties the schema
+// does not define (which optional test 6.2.20 warns of) are not kept.
 func Parse(data []byte, name string) (*Advisory, error) {
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(data, &probe); err != nil {
