@@ -361,14 +361,11 @@ func newAdvisoryValidateCmd(a *app) *cobra.Command {
 the FIRST CVSS schemas) and the mandatory tests of section 6.1 of the
 standard: product and group ids defined once and used, no circular
 definitions, consistent product status, one score per CVSS version and
-product, scores that match their vectors, language tags, purls, the
-revision history's order, numbering and drafts, translator rules, category
-names, the profiles' required parts, version ranges and flags. Each finding
-names its test and the place (a JSON Pointer).
-
-Not checked: 6.1.11 (that a CWE id and name match the CWE catalog, which
-sdlkit does not carry; the id's form is checked by the schema), and the
-optional (6.2) and informative (6.3) tests.
+product, scores that match their vectors, CWE ids and names, language
+tags, purls, the revision history's order, numbering and drafts, translator
+rules, category names, the profiles' required parts, version ranges and
+flags. Each finding names its test and the place (a JSON Pointer). The
+optional (6.2) and informative (6.3) tests are not run.
 
 Exit status: 1 when a document is invalid, 2 when one cannot be read or is
 not CSAF 2.0.`,

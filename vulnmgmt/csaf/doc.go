@@ -27,10 +27,10 @@
 //     the validator test documents).
 //   - The mandatory tests. gocsaf checks the schema and leaves the tests of
 //     section 6.1 to a remote validator service; sdlkit runs offline. Every
-//     test of 6.1 but 6.1.11 is implemented (MandatoryTests lists them):
-//     6.1.11 needs the CWE catalog to match an id with its name, which
-//     sdlkit does not carry. Scores are computed with pandatix/go-cvss,
-//     the scorer vulnmgmt/severity uses.
+//     test of 6.1 is implemented (MandatoryTests lists them). 6.1.11 reads
+//     the names every CWE version has given each weakness, a table taken
+//     from the BSI's csaf-validator-lib (cwe/README.md). Scores are computed
+//     with pandatix/go-cvss, the scorer vulnmgmt/severity uses.
 //   - The schemas are OASIS's, embedded (package schema) and compiled on
 //     first use with internal/jsonschema.
 //

@@ -12,11 +12,8 @@ type mandatoryTest struct {
 	check func(a *Advisory) []Finding
 }
 
-// mandatoryTests are the tests of section 6.1 implemented, in order. 6.1.8
-// (a CVSS object that breaks its FIRST schema) is the schema check's part,
-// and 6.1.11 (a CWE id and name that match the CWE list) needs the CWE
-// catalog, which sdlkit does not carry: only the id's form is checked, by
-// the schema.
+// mandatoryTests are the tests of section 6.1, in order; 6.1.8 (a CVSS
+// object that breaks its FIRST schema) is the schema check's part.
 var mandatoryTests = []mandatoryTest{
 	{"6.1.1", missingProductIDs},
 	{"6.1.2", multipleProductIDs},
@@ -27,6 +24,7 @@ var mandatoryTests = []mandatoryTest{
 	{"6.1.7", multipleScores},
 	{"6.1.9", cvssComputation},
 	{"6.1.10", cvssConsistency},
+	{"6.1.11", cweNamed},
 	{"6.1.12", languages},
 	{"6.1.13", purls},
 	{"6.1.14", sortedRevisions},
