@@ -165,3 +165,28 @@ func realDocuments(t *testing.T, dir string) []string {
 	}
 	return out
 }
+
+// BenchmarkValidate validates the 31 real documents (schema and mandatory
+// tests), the largest the Cisco example of 130 KB.
+func BenchmarkValidate(b *testing.B) {
+	dir := sbomtest.Tree(b, filepath.Join("testdata", "corpus"))
+	var docs [][]byte
+	for _, sub := range []string{"oasis/examples", "cisa", "redhat"} {
+		fs, _ := filepath.Glob(filepath.Join(dir, filepath.FromSlash(sub), "*.json"))
+		for _, f := range fs {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			docs = append(docs, data)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		for _, d := range docs {
+			if _, err := Validate(d, "bench.json"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
