@@ -96,6 +96,7 @@ func advisoryRows(f *fixtures) []badInputRow {
 		row("update an invalid document", 2, escaped("$W/bad.json")+`": /document/tracking/version`, put("bad.json", string(invalidAdvisory(f))), "advisory", "update", "$W/bad.json", "--summary", "x"),
 		row("publish into a directory that is not a provider's", 2, "not a CSAF provider directory", nil, "advisory", "publish", "$W/rel", "$W/adv.json", "--base-url", base),
 		row("publish an invalid document", 2, escaped("$W/bad.json")+`": /document/tracking/version`, put("bad.json", string(invalidAdvisory(f))), "advisory", "publish", "$W/site", "$W/bad.json", "--base-url", base),
+		row("record into a missing ledger", 2, escaped("$W/nope.git"), nil, "advisory", "publish", "$W/site", "$W/adv.json", "--base-url", base, "--record", "--ledger", "$W/nope.git"),
 		row("publish over http", 2, "http://psirt.example.com", nil, "advisory", "publish", "$W/site", "$W/adv.json", "--base-url", "http://psirt.example.com"),
 		row("publish a changed document without a new revision", 2, escaped("$W/changed.json")+`": /document/tracking/version`, func(t *testing.T, w string) {
 			if code, _, stderr := runIn(t, w, []string{"advisory", "publish", "$W/site", "$W/adv.json", "--base-url", base}, nil); code != 0 {
