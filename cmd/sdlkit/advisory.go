@@ -228,13 +228,9 @@ func writeAdvisory(a *app, doc *csaf.Advisory, out string, opts atomicfile.Optio
 	if err != nil {
 		return err
 	}
-	r, err := csaf.Validate(data, out)
-	if err != nil {
-		return err
-	}
-	if !r.Valid {
+	if _, err := csaf.ParseValid(data, out); err != nil {
 		// A bug of sdlkit's, or an input it did not foresee: say where.
-		return fmt.Errorf("write advisory %q: the document would be invalid: %s", out, r.Findings[0])
+		return fmt.Errorf("write advisory: %w", err)
 	}
 	if out == "-" {
 		_, err := a.out.Write(data)
@@ -341,15 +337,11 @@ func readAdvisory(ctx context.Context, file string) (*csaf.Advisory, error) {
 	if err != nil {
 		return nil, inputError(err)
 	}
-	r, err := csaf.Validate(data, file)
+	a, err := csaf.ParseValid(data, file)
 	if err != nil {
-		return nil, inputError(err, "sdlkit reads CSAF 2.0 JSON documents")
+		return nil, inputError(err, "check it with sdlkit advisory validate")
 	}
-	if !r.Valid {
-		f := r.Findings[0]
-		return nil, inputError(&csaf.Error{File: file, Pointer: f.Path, Err: fmt.Errorf("invalid CSAF (%s): %s", f.Test, f.Message)}, "check it with sdlkit advisory validate")
-	}
-	return csaf.Parse(data, file)
+	return a, nil
 }
 
 func newAdvisoryValidateCmd(a *app) *cobra.Command {

@@ -172,37 +172,27 @@ type folderIndex struct {
 }
 
 func (p *publication) add(s Source) error {
-	r, err := Validate(s.Data, s.File)
+	a, err := ParseValid(s.Data, s.File)
 	if err != nil {
 		return err
 	}
-	if !r.Valid {
-		f := r.Findings[0]
-		return &Error{File: s.File, Pointer: f.Path, Err: fmt.Errorf("invalid CSAF (%s, %d findings): %s; check it with sdlkit advisory validate", f.Test, len(r.Findings), f.Message)}
-	}
-	a, _ := Parse(s.Data, s.File)
 	if err := p.samePublisher(a, s.File); err != nil {
 		return err
 	}
-	tlp := "white"
-	if d := a.Document.Distribution; d != nil && d.TLP != nil {
-		tlp = strings.ToLower(d.TLP.Label)
-	}
-	year := a.Document.Tracking.InitialReleaseDate[:4]
-	rel := path.Join(year, FileName(a.Document.Tracking.ID))
+	tlp, rel := place(a)
 	full := path.Join(tlp, rel)
 	idx, err := p.index(tlp)
 	if err != nil {
 		return err
 	}
-	if slices.Contains(p.plan.Documents, full) {
+	if slices.Contains(p.plan.Documents, full) || slices.Contains(p.plan.Unchanged, full) {
 		return &Error{File: s.File, Pointer: "/document/tracking/id", Err: fmt.Errorf("a second document for %s", full)}
 	}
+	idx.changes[rel] = a.Document.Tracking.CurrentReleaseDate
 	old, err := fs.ReadFile(p.dir, full)
 	switch {
 	case err == nil && bytes.Equal(old, s.Data):
 		p.plan.Unchanged = append(p.plan.Unchanged, full)
-		idx.changes[rel] = a.Document.Tracking.CurrentReleaseDate
 		return nil
 	case err == nil:
 		if err := newRevision(old, a, s.File, full); err != nil {
@@ -211,20 +201,35 @@ func (p *publication) add(s Source) error {
 	case !errors.Is(err, fs.ErrNotExist):
 		return &Error{File: full, Err: err}
 	}
-	idx.changes[rel] = a.Document.Tracking.CurrentReleaseDate
 	p.plan.Documents = append(p.plan.Documents, full)
-	p.write(full, s.Data)
+	return p.writeDocument(full, s.Data)
+}
+
+// place is where a document goes: its TLP folder, and in it the folder of
+// its initial release year and the file name of section 5.1.
+func place(a *Advisory) (tlp, rel string) {
+	tlp = "white"
+	if d := a.Document.Distribution; d != nil && d.TLP != nil {
+		tlp = strings.ToLower(d.TLP.Label)
+	}
+	return tlp, path.Join(a.Document.Tracking.InitialReleaseDate[:4], FileName(a.Document.Tracking.ID))
+}
+
+// writeDocument plans a document with its hashes and signature.
+func (p *publication) writeDocument(full string, data []byte) error {
+	p.write(full, data)
 	name := path.Base(full)
-	s256, s512 := sha256.Sum256(s.Data), sha512.Sum512(s.Data)
+	s256, s512 := sha256.Sum256(data), sha512.Sum512(data)
 	p.write(full+".sha256", []byte(hex.EncodeToString(s256[:])+"  "+name+"\n"))
 	p.write(full+".sha512", []byte(hex.EncodeToString(s512[:])+"  "+name+"\n"))
-	if p.o.Signer != nil {
-		sig, err := p.o.Signer.Sign(s.Data)
-		if err != nil {
-			return fmt.Errorf("sign %s: %w", full, err)
-		}
-		p.write(full+".asc", sig)
+	if p.o.Signer == nil {
+		return nil
 	}
+	sig, err := p.o.Signer.Sign(data)
+	if err != nil {
+		return fmt.Errorf("sign %s: %w", full, err)
+	}
+	p.write(full+".asc", sig)
 	return nil
 }
 

@@ -149,7 +149,7 @@ func TestPublishRefuses(t *testing.T) {
 	a.Document.Tracking.Version = "2"
 	invalid, _ := Marshal(a)
 	_, err := PlanPublish(os.DirFS(t.TempDir()), []Source{{File: "bad.json", Data: invalid}}, opts)
-	if err == nil || !strings.Contains(err.Error(), `csaf "bad.json": /document/tracking/version: invalid CSAF (6.1.16`) {
+	if err == nil || !strings.Contains(err.Error(), `csaf "bad.json": /document/tracking/version: invalid CSAF 2.0 (6.1.16`) {
 		t.Errorf("invalid document: %v", err)
 	}
 }

@@ -133,6 +133,31 @@ func isCVSSPath(p string) bool {
 	return len(parts) >= 6 && parts[1] == "vulnerabilities" && parts[3] == "scores" && strings.HasPrefix(parts[5], "cvss_v")
 }
 
+// Err is nil for a valid document, else an error naming the first
+// finding's place and test.
+func (r *Report) Err() error {
+	if r.Valid {
+		return nil
+	}
+	f := r.Findings[0]
+	return &Error{File: r.File, Pointer: f.Path, Err: fmt.Errorf("%w (%s, %d findings): %s", ErrInvalid, f.Test, len(r.Findings), f.Message)}
+}
+
+// ErrInvalid is wrapped by Report.Err.
+var ErrInvalid = errors.New("invalid CSAF 2.0")
+
+// ParseValid reads a document that must pass Validate.
+func ParseValid(data []byte, name string) (*Advisory, error) {
+	r, err := Validate(data, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	return Parse(data, name)
+}
+
 // ValidateAdvisory checks a document held in memory, as Validate does.
 func ValidateAdvisory(a *Advisory, name string) (*Report, error) {
 	data, err := Marshal(a)
