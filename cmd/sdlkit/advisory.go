@@ -217,9 +217,18 @@ func runAdvisoryCreate(ctx context.Context, a *app, o *advisoryCreateOptions) er
 	o.doc.Publisher, o.doc.Now, o.doc.Tool = pub, scanTime(a), csaf.Engine{Name: "sdlkit", Version: readBuildVersion().Version}
 	doc, err := csaf.Create(in, o.doc)
 	if err != nil {
-		return inputError(err)
+		return createError(err)
 	}
 	return writeAdvisory(a, doc, o.output, atomicfile.Options{NoOverwrite: true})
+}
+
+// createError classifies an error of csaf.Create, with a hint for an
+// input about another product.
+func createError(err error) error {
+	if errors.Is(err, csaf.ErrOtherProduct) {
+		return inputError(err, "give the SBOM of every release the VEX and scans speak of (--sbom), or leave out what is about another product")
+	}
+	return inputError(err)
 }
 
 // writeAdvisory validates the document and writes it atomically.
@@ -306,7 +315,7 @@ func runAdvisoryUpdate(ctx context.Context, a *app, file string, o *advisoryUpda
 		fresh, err = csaf.Create(in, csaf.Options{ID: d.Tracking.ID, Category: d.Category, Publisher: d.Publisher, Status: d.Tracking.Status,
 			TLP: tlpOf(old), Now: scanTime(a)})
 		if err != nil {
-			return inputError(err)
+			return createError(err)
 		}
 	}
 	o.upd.Now, o.upd.Tool = scanTime(a), csaf.Engine{Name: "sdlkit", Version: readBuildVersion().Version}
