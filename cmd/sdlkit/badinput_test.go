@@ -655,6 +655,7 @@ func badInputRows(f *fixtures) []badInputRow {
 	add(ledgerRows(f)...)
 	add(policyRows(f)...)
 	add(runRows(f)...)
+	add(advisoryRows(f)...)
 	return rows
 }
 

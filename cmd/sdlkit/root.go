@@ -114,6 +114,7 @@ Data goes to stdout, messages to stderr. See 'sdlkit help exit-codes'.`,
 		newPolicyCmd(a),
 		newInitCmd(a),
 		newRunCmd(a),
+		newAdvisoryCmd(a),
 	)
 	return root
 }
