@@ -263,11 +263,6 @@ func (o *runOptions) override(cmd *cobra.Command, c *project.Config) error {
 	if set("evidence-dir") {
 		c.Evidence = abs(c.Evidence)
 	}
-	for i, pat := range c.Artifacts {
-		if pat.Line == 0 {
-			c.Artifacts[i].Glob = abs(pat.Glob)
-		}
-	}
 	if set("vex") {
 		for i := range c.VEX {
 			c.VEX[i] = abs(c.VEX[i])

@@ -102,7 +102,8 @@ func (r *runner) provenance(st *runState) ([]byte, error) {
 	for _, p := range r.p.cfg.Artifacts {
 		patterns = append(patterns, p.Glob)
 	}
-	ext := map[string]any{"product": r.product(), "version": r.p.version, "artifacts": patterns, "policy": r.p.cfg.Policy}
+	ext := map[string]any{"product": r.product(), "version": r.p.version, "artifacts": patterns,
+		"policy": map[string]any{"name": r.p.policy.Name, "digest": r.p.policy.Digest}}
 	var deps []signing.Resource
 	if r.p.commit != "" {
 		deps = append(deps, signing.Resource{Name: "source", URI: sourceURI(r.a), Digest: map[string]string{"gitCommit": r.p.commit}})

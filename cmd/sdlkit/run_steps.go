@@ -200,7 +200,7 @@ func (r *runner) stepSBOM(ctx context.Context, st *runState, rep *stepReport) er
 		return err
 	}
 	b, err := generate.SBOM(ctx, r.p.cfg.Source, generate.Options{
-		Name: r.product(), Version: r.p.version, Supplier: r.p.cfg.Supplier, Artifacts: r.p.artifacts,
+		Name: r.product(), Version: r.p.version, Supplier: r.p.cfg.Supplier, Artifacts: r.p.artifacts, ArtifactBaseNames: true,
 		Tool: sbom.Tool{Vendor: "sdlkit", Name: "sdlkit", Version: readBuildVersion().Version}, Timestamp: ts,
 		GoModuleCache: generate.DefaultGoModuleCache(r.a.getenv),
 	})

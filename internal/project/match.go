@@ -32,13 +32,18 @@ func (p Pattern) Where(file string) string {
 }
 
 // MatchArtifacts expands the artifact patterns into the regular files they
-// match, sorted and without duplicates. A pattern that matches nothing, or
+// match, sorted and without duplicates. Patterns from the file are
+// relative to it; patterns given as flags (Line 0) to the working directory. A pattern that matches nothing, or
 // matches only directories, is an error naming its place: a release whose
 // build put its files elsewhere must not pass with no artifacts.
 func (c *Config) MatchArtifacts() ([]string, error) {
 	var files []string
 	for _, p := range c.Artifacts {
-		matches, err := filepath.Glob(c.Path(p.Glob))
+		glob := p.Glob
+		if p.Line > 0 {
+			glob = c.Path(glob) // written in the file: relative to it
+		}
+		matches, err := filepath.Glob(glob)
 		if err != nil {
 			return nil, fmt.Errorf("%s: artifacts: pattern %q: %w", p.Where(c.File), p.Glob, err)
 		}

@@ -54,6 +54,10 @@ type Options struct {
 	// Artifacts are built files the BOM describes, hashed with SHA-256 and
 	// SHA-512.
 	Artifacts []string
+	// ArtifactBaseNames names artifacts by their file names instead of
+	// their paths as given, so that the SBOM does not depend on where
+	// they were built or downloaded.
+	ArtifactBaseNames bool
 	// IncludeDev keeps development dependencies, with scope excluded.
 	IncludeDev bool
 	// KeepGoing skips unreadable or malformed files instead of failing,
@@ -381,7 +385,7 @@ func (g *generator) bom() (*sbom.BOM, error) {
 	sbom.SortComponents(b.Components)
 	b.Product = product
 	b.Dependencies = g.graph.build(product.BOMRef, g.comps)
-	if b.Artifacts, err = hashArtifacts(g.opts.Artifacts); err != nil {
+	if b.Artifacts, err = hashArtifacts(g.opts.Artifacts, g.opts.ArtifactBaseNames); err != nil {
 		return nil, err
 	}
 	gb := g.graph

@@ -149,12 +149,16 @@ func gitTag(root string) string {
 }
 
 // hashArtifacts hashes each file with SHA-256 and SHA-512 in one read.
-func hashArtifacts(paths []string) ([]sbom.Artifact, error) {
+// Each is named by its path as given, or by its base name when baseNames.
+func hashArtifacts(paths []string, baseNames bool) ([]sbom.Artifact, error) {
 	out := make([]sbom.Artifact, 0, len(paths))
 	for _, p := range paths {
 		a, err := hashArtifact(p)
 		if err != nil {
 			return nil, err
+		}
+		if baseNames {
+			a.Name = filepath.Base(p)
 		}
 		out = append(out, a)
 	}
