@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -230,6 +231,23 @@ func TestIndexedBundles(t *testing.T) {
 					t.Errorf("wrong identity: want ErrInvalid, got %v", err)
 				}
 			}
+			// A GitHub Actions certificate names the repository whose
+			// workflow run signed: the right one verifies, a fork does not.
+			if repo, ok := githubRepository(ib.SAN); ok && p.Identity != nil {
+				for _, tt := range []struct {
+					repo string
+					ok   bool
+				}{{repo, true}, {"evil/" + path.Base(repo), false}} {
+					id := *p.Identity
+					id.GitHubWorkflowRepository = tt.repo
+					q := p
+					q.Identity = &id
+					_, err := VerifyDigest(b, alg, digest, q)
+					if tt.ok != (err == nil) || (!tt.ok && !errors.Is(err, ErrInvalid)) {
+						t.Errorf("workflow repository %q: %v", tt.repo, err)
+					}
+				}
+			}
 			if p.PredicateType != "" {
 				wrong := p
 				wrong.PredicateType = "https://example.com/other"
@@ -239,4 +257,14 @@ func TestIndexedBundles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// githubRepository is owner/name of a GitHub Actions workflow identity.
+func githubRepository(san string) (string, bool) {
+	rest, ok := strings.CutPrefix(san, "https://github.com/")
+	if !ok {
+		return "", false
+	}
+	repo, _, ok := strings.Cut(rest, "/.github/workflows/")
+	return repo, ok
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/sigstore/sigstore/pkg/signature"
@@ -25,6 +26,14 @@ type Identity struct {
 	SANRegexp    string
 	Issuer       string
 	IssuerRegexp string
+	// GitHubWorkflowRepository (owner/name) and GitHubWorkflowRef
+	// (refs/tags/v1.2.0), when set, must equal the certificate's GitHub
+	// workflow repository and ref extensions: the repository whose workflow
+	// run signed. A reusable workflow's SAN is the same for every
+	// repository that calls it; these name the caller, as cosign's
+	// --certificate-github-workflow-repository and -ref do.
+	GitHubWorkflowRepository string
+	GitHubWorkflowRef        string
 }
 
 // Policy says whom a bundle must come from. Exactly one of PublicKey and
@@ -162,6 +171,7 @@ func (p Policy) material(e verify.SignedEntity) (root.TrustedMaterial, verify.Po
 	if err != nil {
 		return nil, nil, fmt.Errorf("verify bundle: identity: %w", err)
 	}
+	id.Extensions = certificate.Extensions{GithubWorkflowRepository: p.Identity.GitHubWorkflowRepository, GithubWorkflowRef: p.Identity.GitHubWorkflowRef}
 	return coll, verify.WithCertificateIdentity(id), nil
 }
 

@@ -16,6 +16,8 @@ type verifyCmdOptions struct {
 	identityRegexp    string
 	issuer            string
 	issuerRegexp      string
+	workflowRepo      string
+	workflowRef       string
 	trustedRoot       string
 	typ               string
 	format            string
@@ -99,6 +101,8 @@ func (o *verifyCmdOptions) registerPolicy(cmd *cobra.Command) {
 	f.StringVar(&o.identityRegexp, "certificate-identity-regexp", "", "Go regular expression the certificate identity must match")
 	f.StringVar(&o.issuer, "certificate-oidc-issuer", "", "OIDC issuer the certificate must name, e.g. https://token.actions.githubusercontent.com")
 	f.StringVar(&o.issuerRegexp, "certificate-oidc-issuer-regexp", "", "Go regular expression the OIDC issuer must match")
+	f.StringVar(&o.workflowRepo, "certificate-github-workflow-repository", "", "the repository (owner/name) whose GitHub Actions run the certificate must name: the caller of a reusable workflow")
+	f.StringVar(&o.workflowRef, "certificate-github-workflow-ref", "", "the git ref (refs/tags/v1.2.0) of that GitHub Actions run")
 	f.StringVar(&o.trustedRoot, "trusted-root", "", "Sigstore trusted_root.json; no network access at all when given")
 	f.BoolVar(&o.insecureIgnoreSCT, "insecure-ignore-sct", false, "accept certificates without an SCT (private Sigstore deployments without a CT log only)")
 	for _, id := range []string{"certificate-identity", "certificate-identity-regexp", "certificate-oidc-issuer", "certificate-oidc-issuer-regexp"} {
@@ -153,6 +157,8 @@ func (o *verifyCmdOptions) policy(cmd *cobra.Command) (signing.Policy, error) {
 	switch {
 	case o.key != "" && hasIdentity:
 		return p, usageErrorf("%s: give --key or a certificate identity, not both", cmd.CommandPath())
+	case o.key != "" && (o.workflowRepo != "" || o.workflowRef != ""):
+		return p, usageErrorf("%s: --certificate-github-workflow-repository and -ref check a certificate: they need a certificate identity, not --key", cmd.CommandPath())
 	case o.key != "":
 		pub, err := signing.LoadPublicKey(cmd.Context(), o.key, nil)
 		if err != nil {
@@ -162,7 +168,8 @@ func (o *verifyCmdOptions) policy(cmd *cobra.Command) (signing.Policy, error) {
 	case (o.identity == "" && o.identityRegexp == "") || (o.issuer == "" && o.issuerRegexp == ""):
 		return p, usageErrorf("%s: give --key PUB, or --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp]", cmd.CommandPath())
 	default:
-		p.Identity = &signing.Identity{SAN: o.identity, SANRegexp: o.identityRegexp, Issuer: o.issuer, IssuerRegexp: o.issuerRegexp}
+		p.Identity = &signing.Identity{SAN: o.identity, SANRegexp: o.identityRegexp, Issuer: o.issuer, IssuerRegexp: o.issuerRegexp,
+			GitHubWorkflowRepository: o.workflowRepo, GitHubWorkflowRef: o.workflowRef}
 	}
 	if o.typ != "" {
 		pt, err := signing.ParsePredicateType(o.typ)
