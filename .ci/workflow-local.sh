@@ -108,14 +108,28 @@ for n in 1 2; do
 		sbom.cdx.json sdlkit-v0.0.0-local-evidence.tar.gz; do
 		[[ -s $out/assets/$f ]] || fail "run $n: the release assets lack $f"
 	done
-	[[ $(jq -r .jobs.ledger.result "$out.json") == success ]] || fail "run $n: the ledger job did not run"
+	# Run 1 records the release and the ledger job pushes it; run 2, from
+	# a fresh checkout of the same commit, finds every piece in the ledger,
+	# records nothing and has nothing to push.
+	ledger_job=$(jq -r .jobs.ledger.result "$out.json")
+	if ((n == 1)); then
+		[[ $ledger_job == success ]] || fail "run 1: the ledger job did not run ($ledger_job)"
+	else
+		[[ $ledger_job == skipped ]] || fail "run 2: the ledger job ran ($ledger_job): the rerun recorded something again"
+		grep -q ' 0 new records' "$evidence/index.md" 2>/dev/null || jq -e '[.ledger.records[] | select(.new)] | length == 0' "$evidence/index.json" >/dev/null ||
+			fail "run 2: the rerun recorded pieces again"
+	fi
 
 	git -C "$work/remote.git" rev-parse -q --verify refs/heads/sdlkit-ledger >/dev/null ||
 		fail "run $n: the remote has no sdlkit-ledger branch"
 	sdlkit ledger verify --ledger "$work/remote.git" --key "$work/key/release.pub" >/dev/null || fail "run $n: the pushed ledger does not verify"
 	before=$records
 	records=$(sdlkit ledger log --ledger "$work/remote.git" --format json | jq length)
-	((records > before)) || fail "run $n: the remote ledger has $records records, no more than before ($before)"
+	if ((n == 1)); then
+		((records > before)) || fail "run 1: the remote ledger has $records records, no more than before ($before)"
+	else
+		((records == before)) || fail "run 2: the remote ledger went from $before to $records records"
+	fi
 	log "run $n: the remote ledger holds $records records"
 done
 log "ok"
