@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // evidenceLedger makes a ledger with one record naming a 3 MiB evidence
@@ -65,6 +67,88 @@ func TestVerifyStreamsEvidence(t *testing.T) {
 	}
 	if len(rep.Problems) == 0 || !strings.Contains(strings.Join(rep.Problems, "\n"), "hashes to") {
 		t.Fatalf("a changed evidence object verified: %q", rep.Problems)
+	}
+}
+
+// replaceLoose writes content as loose object h's file, in place of what
+// it held: an object whose name no longer says its content.
+func replaceLoose(t *testing.T, l *Ledger, h plumbing.Hash, typ plumbing.ObjectType, content []byte) {
+	t.Helper()
+	var obj bytes.Buffer
+	zw := zlib.NewWriter(&obj)
+	fmt.Fprintf(zw, "%s %d\x00", typ, len(content))
+	zw.Write(content)
+	zw.Close()
+	p := loosePath(l, h)
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, obj.Bytes(), 0o444); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Verify checks the git hash of the trees and commits it reads, not only
+// of the blobs: a tree or commit object rewritten in place, under its old
+// name, is a problem.
+func TestVerifyChecksObjectHashes(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		object func(t *testing.T, l *Ledger, head *object.Commit) (plumbing.Hash, plumbing.ObjectType, []byte)
+	}{
+		{"the head's tree without its records", func(t *testing.T, l *Ledger, head *object.Commit) (plumbing.Hash, plumbing.ObjectType, []byte) {
+			data, err := l.readTree(head.TreeHash)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, err := parseTree(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []byte
+			for i := range tr.len() {
+				if string(tr.name(i)) != "records" {
+					out = append(out, tr.entry(i)...)
+				}
+			}
+			return head.TreeHash, plumbing.TreeObject, out
+		}},
+		{"the head commit on another tree", func(t *testing.T, l *Ledger, head *object.Commit) (plumbing.Hash, plumbing.ObjectType, []byte) {
+			parent, err := l.commit(head.ParentHashes[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			forged := *head
+			forged.TreeHash = parent.TreeHash
+			obj := &plumbing.MemoryObject{}
+			if err := forged.Encode(obj); err != nil {
+				t.Fatal(err)
+			}
+			rd, _ := obj.Reader()
+			data, err := io.ReadAll(rd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return head.Hash, plumbing.CommitObject, data
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			l, _, _ := evidenceLedger(t)
+			h, _ := l.Head()
+			head, err := l.commit(h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			obj, typ, content := tc.object(t, l, head)
+			replaceLoose(t, l, obj, typ, content)
+			rep, err := l.Verify(context.Background(), VerifyOptions{})
+			if err == nil && !rep.OK() && strings.Contains(strings.Join(rep.Problems, "\n"), "hashes to") {
+				return
+			}
+			t.Fatalf("verify: %v, problems %q; want one saying what %s hashes to", err, rep.Problems, obj)
+		})
 	}
 }
 

@@ -128,7 +128,7 @@ func (l *Ledger) advance(ctx context.Context, idx *index, head plumbing.Hash) (*
 
 func (l *Ledger) applyCommits(ctx context.Context, idx *index, head plumbing.Hash, path []*object.Commit) (*index, error) {
 	recs := slices.Clone(idx.Records)
-	trees := newTreeReader(l.storage)
+	trees := newTreeReader(l.readTree)
 	for i := len(path) - 1; i >= 0; i-- {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -139,7 +139,6 @@ func (l *Ledger) applyCommits(ctx context.Context, idx *index, head plumbing.Has
 			return nil, err
 		}
 		var changes []change
-		trees.next()
 		if err := trees.diff(parent.TreeHash, c.TreeHash, "", &changes); err != nil {
 			return nil, err
 		}

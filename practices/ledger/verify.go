@@ -102,7 +102,7 @@ func (l *Ledger) Verify(ctx context.Context, opts VerifyOptions) (*Report, error
 		return nil, fmt.Errorf("verify ledger %s: %w", l.loc, ErrNoLedger)
 	}
 	v := &verifier{l: l, opts: opts, rep: rep, evidence: map[string]int64{}, cpFiles: map[int]string{},
-		trees: newTreeReader(l.storage)}
+		trees: newTreeReader(l.readTree)}
 	chain, base, err := v.resume(ctx, head)
 	if err != nil {
 		return nil, err
@@ -204,7 +204,7 @@ func (l *Ledger) firstParents(ctx context.Context, head plumbing.Hash, rep *Repo
 // root checks the first commit: ledger.json and scope.json, nothing else.
 func (v *verifier) root(c *object.Commit) {
 	var changes []change
-	if err := diffTrees(v.l.storage, plumbing.ZeroHash, c.TreeHash, "", &changes); err != nil {
+	if err := diffTrees(v.l.readTree, plumbing.ZeroHash, c.TreeHash, "", &changes); err != nil {
 		v.problem("commit %s: %v", c.Hash, err)
 		return
 	}
@@ -239,7 +239,6 @@ func (v *verifier) root(c *object.Commit) {
 // kind the ledger knows.
 func (v *verifier) commit(ctx context.Context, parent, c *object.Commit) {
 	var changes []change
-	v.trees.next()
 	if err := v.trees.diff(parent.TreeHash, c.TreeHash, "", &changes); err != nil {
 		v.problem("commit %s: %v", c.Hash, err)
 		return
@@ -302,7 +301,7 @@ func (v *verifier) evidenceBlob(ctx context.Context, c *object.Commit, ch change
 		v.problem("commit %s: unexpected file %s", c.Hash, ch.path)
 		return
 	}
-	rd, _, err := v.l.openBlob(ch.to)
+	rd, _, err := v.l.openBlob(ch.to, fastSHA1)
 	if err != nil {
 		v.problem("commit %s: %s: missing or unreadable blob: %v", c.Hash, ch.path, err)
 		return
