@@ -23,10 +23,12 @@
 // it over the ref), because go-git's SetReference truncates and rewrites the
 // ref file in place, so a process killed between the two leaves an empty
 // ref; and trees are diffed by a small walk that descends only into changed
-// subtrees, because go-git's DiffTree reads whole trees and verification
-// diffs every commit; and loose evidence blobs are read as a stream
-// (blob.go), checking each object's git hash, because go-git loads a loose
-// object whole and never checks its hash.
+// subtrees and compares entries as bytes (tree.go, treeobject.go), because
+// go-git's DiffTree reads and decodes whole trees and verification diffs
+// every commit; and loose objects are read by the ledger itself (blob.go),
+// evidence as a stream, checking each object's git hash, because go-git
+// loads a loose object whole, never checks its hash and inflates at half
+// the speed of klauspost's zlib.
 //
 // Many pipelines write one ledger: Writer.Sync fetches the remote's copy
 // of the branch, replays the local records onto it (records are separate
