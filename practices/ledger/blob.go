@@ -163,12 +163,17 @@ func (o *looseObject) Close() error {
 // resolution (an lstat of each directory on the way) cost more than the
 // read, and klauspost's inflate takes half the time of the standard
 // library's, which go-git uses. A packed object (after 'git gc') is read
-// through go-git.
+// through go-git, whole, at the first Read.
 func (l *Ledger) openBlob(h plumbing.Hash, newHash gitHash) (io.ReadCloser, int64, error) {
 	o, err := l.openLoose(h, newHash)
 	if errors.Is(err, os.ErrNotExist) {
-		data, err := l.readPacked(h, plumbing.BlobObject, 1<<62)
-		return io.NopCloser(bytes.NewReader(data)), int64(len(data)), err
+		l.gitMu.Lock()
+		defer l.gitMu.Unlock()
+		size, err := l.storage.EncodedObjectSize(h)
+		if err != nil {
+			return nil, 0, err
+		}
+		return &packedBlob{l: l, h: h}, size, nil
 	}
 	if err != nil {
 		return nil, 0, err
@@ -178,6 +183,30 @@ func (l *Ledger) openBlob(h plumbing.Hash, newHash gitHash) (io.ReadCloser, int6
 		return nil, 0, fmt.Errorf("object %s: a %s, not a blob", h, o.typ)
 	}
 	return o, o.size, nil
+}
+
+// packedBlob is a packed blob, read whole through go-git at its first
+// Read: the one who opens it learns its size without holding its content.
+type packedBlob struct {
+	l  *Ledger
+	h  plumbing.Hash
+	rd *bytes.Reader
+}
+
+func (b *packedBlob) Read(p []byte) (int, error) {
+	if b.rd == nil {
+		data, err := b.l.readPacked(b.h, plumbing.BlobObject, 1<<62)
+		if err != nil {
+			return 0, err
+		}
+		b.rd = bytes.NewReader(data)
+	}
+	return b.rd.Read(p)
+}
+
+func (b *packedBlob) Close() error {
+	b.rd = nil
+	return nil
 }
 
 // readObject reads the whole of object h, of type t and at most max bytes,

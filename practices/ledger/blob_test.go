@@ -152,6 +152,52 @@ func TestVerifyChecksObjectHashes(t *testing.T) {
 	}
 }
 
+// Evidence blobs are hashed by several goroutines; their problems are
+// listed where a verification one blob at a time lists them, among the
+// others, in the history's order, on every run.
+func TestVerifyEvidenceProblemsInOrder(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l := newTestLedger(t)
+	w := &Writer{Ledger: l, Now: clock()}
+	var blobs []plumbing.Hash
+	var want [][]string
+	add := func(from, to int) {
+		for i := from; i < to; i++ {
+			recs, err := w.Append(ctx, []Entry{{Record: Record{Actor: "ci", Version: "1.0.0", Requirements: []string{"SVV-1"}, Kind: "test-report"},
+				Blobs: []Blob{{Name: "report.json", Data: fmt.Appendf(nil, `{"run":%d}`, i)}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := recs[0].Evidence[0].Digest
+			blobs = append(blobs, l.blobs[d])
+			if i%3 != 1 {
+				want = append(want, []string{EvidencePath(d), "hashes to"}, []string{"record " + recs[0].ID, "is 16 bytes, the record says 9"})
+			}
+		}
+	}
+	add(0, 3)
+	commitFile(t, l, "notes.txt", "hello")
+	want = append(want, []string{"unexpected file notes.txt"})
+	add(3, 6)
+	for _, i := range []int{0, 2, 3, 5} {
+		replaceLoose(t, l, blobs[i], plumbing.BlobObject, []byte(`{"run":"forged"}`))
+	}
+	for range 5 {
+		rep, err := l.Verify(ctx, VerifyOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ok := len(rep.Problems) == len(want)
+		for i := 0; ok && i < len(want); i++ {
+			ok = containsAll(rep.Problems[i], want[i])
+		}
+		if !ok {
+			t.Fatalf("problems:\n%s\nwant, in this order, lines holding %q", strings.Join(rep.Problems, "\n"), want)
+		}
+	}
+}
+
 // Packed evidence (after git gc) is read through go-git.
 func TestVerifyPackedEvidence(t *testing.T) {
 	t.Parallel()

@@ -2,8 +2,6 @@ package ledger
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,8 +11,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
-
-	"github.com/sdlkit/sdlkit/internal/readlimit"
 )
 
 // VerifyFormat identifies the JSON form of Report.
@@ -84,6 +80,7 @@ type verifier struct {
 	lastCP   string
 	cpFiles  map[int]string // seq → bundle digest
 	trees    *treeReader
+	hashes   *evidenceHasher
 }
 
 // Verify checks the whole history of the ledger: every commit only adds
@@ -102,7 +99,8 @@ func (l *Ledger) Verify(ctx context.Context, opts VerifyOptions) (*Report, error
 		return nil, fmt.Errorf("verify ledger %s: %w", l.loc, ErrNoLedger)
 	}
 	v := &verifier{l: l, opts: opts, rep: rep, evidence: map[string]int64{}, cpFiles: map[int]string{},
-		trees: newTreeReader(l.readTree)}
+		trees: newTreeReader(l.readTree), hashes: newEvidenceHasher(ctx)}
+	defer v.hashes.stop()
 	chain, base, err := v.resume(ctx, head)
 	if err != nil {
 		return nil, err
@@ -123,6 +121,10 @@ func (l *Ledger) Verify(ctx context.Context, opts VerifyOptions) (*Report, error
 		if opts.Progress != nil {
 			opts.Progress(i+1, len(chain))
 		}
+	}
+	v.hashes.merge(rep)
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	rep.Commits += len(chain)
 	rep.Records = v.records
@@ -270,7 +272,7 @@ func (v *verifier) commit(ctx context.Context, parent, c *object.Commit) {
 			added = append(added, r)
 			v.records++
 		case strings.HasPrefix(ch.path, "evidence/"):
-			v.evidenceBlob(ctx, c, ch)
+			v.evidenceBlob(c, ch)
 		case strings.HasPrefix(ch.path, checkpointDir):
 			v.checkpoint(ctx, parent, c, ch)
 		default:
@@ -293,33 +295,24 @@ func (v *verifier) commit(ctx context.Context, parent, c *object.Commit) {
 	}
 }
 
-// evidenceBlob hashes an added evidence blob and checks its path.
-func (v *verifier) evidenceBlob(ctx context.Context, c *object.Commit, ch change) {
+// evidenceBlob checks an added evidence blob's path and has its content
+// hashed (see evidenceHasher). Records check their evidence's size against
+// the size its header gives; a blob whose content is not that long fails
+// its git hash.
+func (v *verifier) evidenceBlob(c *object.Commit, ch change) {
 	hexDigest := ch.path[strings.LastIndexByte(ch.path, '/')+1:]
 	digest := "sha256:" + hexDigest
 	if !digestPattern.MatchString(digest) || EvidencePath(digest) != ch.path {
 		v.problem("commit %s: unexpected file %s", c.Hash, ch.path)
 		return
 	}
-	rd, _, err := v.l.openBlob(ch.to, fastSHA1)
+	rd, size, err := v.l.openBlob(ch.to, fastSHA1)
 	if err != nil {
 		v.problem("commit %s: %s: missing or unreadable blob: %v", c.Hash, ch.path, err)
 		return
 	}
-	defer rd.Close()
-	sum := sha256.New()
-	n, err := io.Copy(sum, readlimit.ContextReader(ctx, rd))
-	if err != nil {
-		v.problem("commit %s: %s: %v", c.Hash, ch.path, err)
-		return
-	}
-	if got := hex.EncodeToString(sum.Sum(nil)); got != hexDigest {
-		v.problem("commit %s: %s: content has SHA-256 %s, not the one its name says", c.Hash, ch.path, got)
-		return
-	}
-	v.evidence[digest] = n
-	v.rep.EvidenceFiles++
-	v.rep.EvidenceBytes += n
+	v.evidence[digest] = size
+	v.hashes.hash(c.Hash, ch.path, hexDigest, rd, len(v.rep.Problems))
 }
 
 // checkpoint checks an added checkpoint: next in the chain, sealing the
