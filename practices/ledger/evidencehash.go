@@ -1,126 +1,90 @@
 package ledger
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"runtime"
-	"slices"
 	"sync"
-	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/sdlkit/sdlkit/internal/readlimit"
 )
 
-// evidenceHasher hashes evidence blobs on GOMAXPROCS goroutines while
-// Verify walks the history: blobs are independent, and hashing them is
-// most of what verifying a ledger with much evidence costs. Each blob is
-// streamed through a buffer of its worker's, so memory does not grow with
-// the blobs' size. Its problems are put back where a verification one blob
-// at a time would have listed them (see merge), so a report is the same
-// whatever the number of workers and whichever finishes first.
+// evidenceHasher hashes evidence blobs on GOMAXPROCS goroutines: blobs are
+// independent, and hashing them is most of what verifying a ledger with
+// much evidence costs. A blob is opened only when a worker takes it and is
+// streamed through that worker's buffer, so at most one blob per worker is
+// open and memory does not grow with the blobs' size. The queue holds one
+// blob per worker; hash waits while it is full.
 type evidenceHasher struct {
+	l       *Ledger
 	ctx     context.Context
-	jobs    chan hashJob
+	jobs    chan *blobCheck
 	wg      sync.WaitGroup
 	stopped sync.Once
-	mu      sync.Mutex
-	failed  []hashJob // with problem set
-	files   atomic.Int64
-	bytes   atomic.Int64
-	next    int // the seq of the next job
 }
 
-// hashJob is one blob to hash: its stream, opened by Verify, and where a
-// problem with it goes among the others.
-type hashJob struct {
-	seq     int // order of sending
-	at      int // the number of problems found before it
-	commit  plumbing.Hash
-	path    string
+// blobCheck is one blob to hash and, once done is closed, what was found.
+type blobCheck struct {
+	blob    plumbing.Hash
 	hex     string // the SHA-256 its path names
-	rd      io.ReadCloser
-	problem string
+	done    chan struct{}
+	openErr error // the blob could not be opened: missing or unreadable
+	size    int64 // as its header says
+	err     error // it could not be read, or its content is not what its names say
 }
 
-func newEvidenceHasher(ctx context.Context) *evidenceHasher {
+func newEvidenceHasher(ctx context.Context, l *Ledger) *evidenceHasher {
 	workers := runtime.GOMAXPROCS(0)
-	h := &evidenceHasher{ctx: ctx, jobs: make(chan hashJob, workers)}
+	h := &evidenceHasher{l: l, ctx: ctx, jobs: make(chan *blobCheck, workers)}
 	for range workers {
 		h.wg.Go(h.work)
 	}
 	return h
 }
 
-// hash queues a blob; it waits while every worker is busy and the queue
-// full. problemsBefore places a problem with it in the report.
-func (h *evidenceHasher) hash(commit plumbing.Hash, path, hexDigest string, rd io.ReadCloser, problemsBefore int) {
-	h.jobs <- hashJob{seq: h.next, at: problemsBefore, commit: commit, path: path, hex: hexDigest, rd: rd}
-	h.next++
+// hash queues blob, whose path names hexDigest as its SHA-256.
+func (h *evidenceHasher) hash(blob plumbing.Hash, hexDigest string) *blobCheck {
+	c := &blobCheck{blob: blob, hex: hexDigest, done: make(chan struct{})}
+	h.jobs <- c
+	return c
 }
 
 func (h *evidenceHasher) work() {
 	buf := make([]byte, 64<<10)
-	for j := range h.jobs {
-		n, err := h.check(j, buf)
-		if err != nil {
-			j.problem = lineBreaks.Replace(fmt.Sprintf("commit %s: %s: %v", j.commit, j.path, err))
-			h.mu.Lock()
-			h.failed = append(h.failed, j)
-			h.mu.Unlock()
-			continue
-		}
-		h.files.Add(1)
-		h.bytes.Add(n)
+	for c := range h.jobs {
+		h.check(c, buf)
+		close(c.done)
 	}
 }
 
 // check reads a blob to its end, where its git hash is checked, and
 // compares its SHA-256 with the one its path names.
-func (h *evidenceHasher) check(j hashJob, buf []byte) (int64, error) {
-	defer j.rd.Close()
-	sum := sha256.New()
-	n, err := io.CopyBuffer(sum, readlimit.ContextReader(h.ctx, j.rd), buf)
+func (h *evidenceHasher) check(c *blobCheck, buf []byte) {
+	rd, size, err := h.l.openBlob(c.blob, fastSHA1)
 	if err != nil {
-		return 0, err
+		c.openErr = err
+		return
 	}
-	if got := hex.EncodeToString(sum.Sum(nil)); got != j.hex {
-		return 0, fmt.Errorf("content has SHA-256 %s, not the one its name says", got)
+	defer rd.Close()
+	c.size = size
+	sum := sha256.New()
+	if _, c.err = io.CopyBuffer(sum, readlimit.ContextReader(h.ctx, rd), buf); c.err != nil {
+		return
 	}
-	return n, nil
+	if got := hex.EncodeToString(sum.Sum(nil)); got != c.hex {
+		c.err = fmt.Errorf("content has SHA-256 %s, not the one its name says", got)
+	}
 }
 
-// stop waits for the blobs queued; without it, a canceled verification
-// would leave workers and open files behind.
+// stop waits for the blobs queued and ends the workers.
 func (h *evidenceHasher) stop() {
 	h.stopped.Do(func() {
 		close(h.jobs)
 		h.wg.Wait()
 	})
-}
-
-// merge waits for every blob, counts those that verified in rep and puts
-// the problems of the others among rep's, each after the problems found
-// before it was queued.
-func (h *evidenceHasher) merge(rep *Report) {
-	h.stop()
-	rep.EvidenceFiles += int(h.files.Load())
-	rep.EvidenceBytes += h.bytes.Load()
-	if len(h.failed) == 0 {
-		return
-	}
-	slices.SortFunc(h.failed, func(a, b hashJob) int { return cmp.Compare(a.seq, b.seq) })
-	out := make([]string, 0, len(rep.Problems)+len(h.failed))
-	i := 0
-	for _, j := range h.failed {
-		out = append(out, rep.Problems[i:j.at]...)
-		out = append(out, j.problem)
-		i = j.at
-	}
-	rep.Problems = append(out, rep.Problems[i:]...)
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -192,16 +193,26 @@ func diffTrees(src treeSource, a, b plumbing.Hash, prefix string, out *[]change)
 // treeReader reads trees for diffs. Verify and the index diff every commit
 // against its parent, and a tree that changes is read as the new side of
 // one diff and, when its path next changes, possibly many commits later,
-// as the old side of another. The reader keeps the trees of the last
-// commit it diffed, on every path it has read, so that each is read once:
-// the tree a diff replaces is dropped, the one that replaces it kept.
+// as the old side of another. The reader keeps each tree it read until a
+// second diff has taken it, so that each is read once; what it holds is
+// about one whole tree, the last commit's. Goroutines diffing different
+// commits share one reader: a tree one is reading, another waits for.
 type treeReader struct {
 	read  treeSource
-	trees map[plumbing.Hash]*rawTree
+	mu    sync.Mutex
+	trees map[plumbing.Hash]*cachedTree
+}
+
+// cachedTree is a tree being read or read, and how many diffs took it.
+type cachedTree struct {
+	ready chan struct{}
+	tree  *rawTree
+	err   error
+	uses  int
 }
 
 func newTreeReader(src treeSource) *treeReader {
-	return &treeReader{read: src, trees: map[plumbing.Hash]*rawTree{}}
+	return &treeReader{read: src, trees: map[plumbing.Hash]*cachedTree{}}
 }
 
 // tree returns tree h, parsed.
@@ -209,18 +220,38 @@ func (r *treeReader) tree(h plumbing.Hash) (*rawTree, error) {
 	if h.IsZero() {
 		return &rawTree{off: []int32{0}}, nil
 	}
-	if t, ok := r.trees[h]; ok {
-		return t, nil
+	r.mu.Lock()
+	e, ok := r.trees[h]
+	if !ok {
+		e = &cachedTree{ready: make(chan struct{})}
+		r.trees[h] = e
 	}
-	data, err := r.read(h)
-	if err == nil {
-		var t *rawTree
-		if t, err = parseTree(data); err == nil {
-			r.trees[h] = t
-			return t, nil
-		}
+	r.mu.Unlock()
+	if ok {
+		<-e.ready
+	} else {
+		e.tree, e.err = loadTree(r.read, h)
+		close(e.ready)
 	}
-	return nil, fmt.Errorf("read tree %s: %w", h, err)
+	r.mu.Lock()
+	if e.uses++; (e.uses == 2 || e.err != nil) && r.trees[h] == e {
+		delete(r.trees, h)
+	}
+	r.mu.Unlock()
+	return e.tree, e.err
+}
+
+// loadTree reads and parses tree h.
+func loadTree(read treeSource, h plumbing.Hash) (*rawTree, error) {
+	data, err := read(h)
+	if err != nil {
+		return nil, fmt.Errorf("read tree %s: %w", h, err)
+	}
+	t, err := parseTree(data)
+	if err != nil {
+		return nil, fmt.Errorf("read tree %s: %w", h, err)
+	}
+	return t, nil
 }
 
 // diff lists the changed files between trees a and b in name order. The
@@ -240,7 +271,6 @@ func (r *treeReader) diff(a, b plumbing.Hash, prefix string, out *[]change) erro
 	if err != nil {
 		return err
 	}
-	delete(r.trees, a)
 	i, j, na, nb := 0, 0, ta.len(), tb.len()
 	for i < na && j < nb && bytes.Equal(ta.entry(i), tb.entry(j)) {
 		i, j = i+1, j+1

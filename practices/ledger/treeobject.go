@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -109,4 +111,32 @@ func (t *rawTree) sortByName() {
 		data = append(data, t.entry(i)...)
 	}
 	t.data, t.off = data, append(off, int32(len(data)))
+}
+
+// find returns the entry named name.
+func (t *rawTree) find(name string) (object.TreeEntry, bool) {
+	i := sort.Search(t.len(), func(i int) bool { return string(t.name(i)) >= name })
+	if i == t.len() || string(t.name(i)) != name {
+		return object.TreeEntry{}, false
+	}
+	return t.decode(i), true
+}
+
+// lookup returns the entry at path (slash-separated) under tree root.
+func (l *Ledger) lookup(root plumbing.Hash, path string) (object.TreeEntry, error) {
+	e := object.TreeEntry{Mode: filemode.Dir, Hash: root}
+	for name := range strings.SplitSeq(path, "/") {
+		if e.Mode != filemode.Dir {
+			return object.TreeEntry{}, fmt.Errorf("%s: %w", path, object.ErrFileNotFound)
+		}
+		t, err := loadTree(l.readTree, e.Hash)
+		if err != nil {
+			return object.TreeEntry{}, err
+		}
+		var ok bool
+		if e, ok = t.find(name); !ok {
+			return object.TreeEntry{}, fmt.Errorf("%s: %w", path, object.ErrFileNotFound)
+		}
+	}
+	return e, nil
 }

@@ -3,8 +3,10 @@ package ledger
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -37,7 +39,8 @@ type VerifyOptions struct {
 }
 
 // CommitVerifier checks a commit's armored signature (the gpgsig header)
-// over the commit encoded without it, and returns who signed.
+// over the commit encoded without it, and returns who signed. Verify calls
+// it from several goroutines at once.
 type CommitVerifier interface {
 	Verify(payload []byte, signature string) (string, error)
 }
@@ -99,31 +102,13 @@ func (l *Ledger) Verify(ctx context.Context, opts VerifyOptions) (*Report, error
 		return nil, fmt.Errorf("verify ledger %s: %w", l.loc, ErrNoLedger)
 	}
 	v := &verifier{l: l, opts: opts, rep: rep, evidence: map[string]int64{}, cpFiles: map[int]string{},
-		trees: newTreeReader(l.readTree), hashes: newEvidenceHasher(ctx)}
+		trees: newTreeReader(l.readTree), hashes: newEvidenceHasher(ctx, l)}
 	defer v.hashes.stop()
 	chain, base, err := v.resume(ctx, head)
 	if err != nil {
 		return nil, err
 	}
-	for i, c := range chain {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		switch {
-		case i > 0:
-			v.commit(ctx, chain[i-1], c)
-		case base != nil:
-			v.commit(ctx, base, c)
-		default:
-			v.root(c)
-		}
-		v.signature(c)
-		if opts.Progress != nil {
-			opts.Progress(i+1, len(chain))
-		}
-	}
-	v.hashes.merge(rep)
-	if err := ctx.Err(); err != nil {
+	if err := v.walk(ctx, chain, base); err != nil {
 		return nil, err
 	}
 	rep.Commits += len(chain)
@@ -135,36 +120,145 @@ func (l *Ledger) Verify(ctx context.Context, opts VerifyOptions) (*Report, error
 	return rep, nil
 }
 
+// walk verifies chain, oldest first, each commit against the one before
+// it: base before the first, or, without base, the first is the root. What
+// a commit holds is found on GOMAXPROCS goroutines, a window of commits
+// ahead (see commitFacts); what it means for the history is decided here,
+// in order, so the report is the same as a walk one commit at a time
+// would make.
+func (v *verifier) walk(ctx context.Context, chain []*object.Commit, base *object.Commit) error {
+	parent := func(i int) *object.Commit {
+		if i > 0 {
+			return chain[i-1]
+		}
+		return base
+	}
+	done := func(i int) {
+		if v.opts.Progress != nil {
+			v.opts.Progress(i+1, len(chain))
+		}
+	}
+	first := 0
+	if base == nil && len(chain) > 0 {
+		v.root(chain[0])
+		v.signed(chain[0], v.signature(chain[0]))
+		done(0)
+		first = 1
+	}
+	workers := runtime.GOMAXPROCS(0)
+	return orderedMap(ctx, len(chain)-first, workers, 16*workers,
+		func(i int) *commitFacts { return v.facts(parent(first+i), chain[first+i]) },
+		func(i int, f *commitFacts) {
+			v.commit(ctx, parent(first+i), chain[first+i], f)
+			v.signed(chain[first+i], f.signature)
+			done(first + i)
+		})
+}
+
+// commitFacts is what can be learnt of a commit without the history before
+// it: its changes against its parent, each added record read and checked
+// against the catalog, each added evidence blob queued for hashing, and
+// its signature checked.
+type commitFacts struct {
+	changes   []change
+	err       error       // the diff failed
+	added     []addedFile // for each change
+	signature error
+}
+
+// addedFile is what was learnt of an added file.
+type addedFile struct {
+	record *Record
+	err    error      // why record could not be read or does not fit the catalog
+	blob   *blobCheck // an evidence blob, being hashed
+}
+
+// facts finds what commit c holds, against its parent; several goroutines
+// call it at once.
+func (v *verifier) facts(parent, c *object.Commit) *commitFacts {
+	f := &commitFacts{signature: v.signature(c)}
+	if f.err = v.trees.diff(parent.TreeHash, c.TreeHash, "", &f.changes); f.err != nil {
+		return f
+	}
+	f.added = make([]addedFile, len(f.changes))
+	for i, ch := range f.changes {
+		if !ch.from.IsZero() || ch.toMode != filemode.Regular {
+			continue
+		}
+		switch kindOf(ch.path) {
+		case recordFile:
+			r, err := v.l.readRecord(ch.to, ch.path)
+			if err == nil {
+				err = r.checkCatalog(v.l.catalog)
+			}
+			f.added[i] = addedFile{record: r, err: err}
+		case evidenceFile:
+			f.added[i].blob = v.hashes.hash(ch.to, ch.path[strings.LastIndexByte(ch.path, '/')+1:])
+		}
+	}
+	return f
+}
+
+// fileKind is what a file of the ledger's tree is, by its path.
+type fileKind int
+
+const (
+	unexpectedFile fileKind = iota
+	recordFile
+	evidenceFile // named by a well-formed digest
+	checkpointFile
+)
+
+func kindOf(path string) fileKind {
+	switch {
+	case strings.HasPrefix(path, "records/"):
+		return recordFile
+	case strings.HasPrefix(path, "evidence/"):
+		digest := "sha256:" + path[strings.LastIndexByte(path, '/')+1:]
+		if digestPattern.MatchString(digest) && EvidencePath(digest) == path {
+			return evidenceFile
+		}
+	case strings.HasPrefix(path, checkpointDir):
+		return checkpointFile
+	}
+	return unexpectedFile
+}
+
 // signature checks a commit's signature when a CommitVerifier is given.
-func (v *verifier) signature(c *object.Commit) {
+func (v *verifier) signature(c *object.Commit) error {
 	if v.opts.Commits == nil {
-		return
+		return nil
 	}
 	if c.PGPSignature == "" {
-		v.problem("commit %s: not signed", c.Hash)
-		return
+		return errors.New("not signed")
 	}
-	enc := v.l.storage.NewEncodedObject()
+	enc := &plumbing.MemoryObject{}
 	if err := c.EncodeWithoutSignature(enc); err != nil {
-		v.problem("commit %s: %v", c.Hash, err)
-		return
+		return err
 	}
 	rd, err := enc.Reader()
 	if err != nil {
-		v.problem("commit %s: %v", c.Hash, err)
-		return
+		return err
 	}
 	payload, err := io.ReadAll(rd)
 	rd.Close()
 	if err != nil {
-		v.problem("commit %s: %v", c.Hash, err)
-		return
+		return err
 	}
-	if _, err := v.opts.Commits.Verify(payload, c.PGPSignature); err != nil {
+	_, err = v.opts.Commits.Verify(payload, c.PGPSignature)
+	return err
+}
+
+// signed counts a commit signed or reports why it is not, when a
+// CommitVerifier is given.
+func (v *verifier) signed(c *object.Commit, err error) {
+	switch {
+	case v.opts.Commits == nil:
+	case err != nil:
 		v.problem("commit %s: %v", c.Hash, err)
-		return
+	default:
+		v.rep.SignedCommits++
 	}
-	v.rep.SignedCommits++
 }
 
 func (v *verifier) problem(format string, args ...any) {
@@ -206,7 +300,7 @@ func (l *Ledger) firstParents(ctx context.Context, head plumbing.Hash, rep *Repo
 // root checks the first commit: ledger.json and scope.json, nothing else.
 func (v *verifier) root(c *object.Commit) {
 	var changes []change
-	if err := diffTrees(v.l.readTree, plumbing.ZeroHash, c.TreeHash, "", &changes); err != nil {
+	if err := v.trees.diff(plumbing.ZeroHash, c.TreeHash, "", &changes); err != nil {
 		v.problem("commit %s: %v", c.Hash, err)
 		return
 	}
@@ -237,16 +331,15 @@ func (v *verifier) root(c *object.Commit) {
 	}
 }
 
-// commit checks one commit against its parent: only additions, each of a
-// kind the ledger knows.
-func (v *verifier) commit(ctx context.Context, parent, c *object.Commit) {
-	var changes []change
-	if err := v.trees.diff(parent.TreeHash, c.TreeHash, "", &changes); err != nil {
-		v.problem("commit %s: %v", c.Hash, err)
+// commit checks one commit against its parent, from its facts: only
+// additions, each of a kind the ledger knows.
+func (v *verifier) commit(ctx context.Context, parent, c *object.Commit, f *commitFacts) {
+	if f.err != nil {
+		v.problem("commit %s: %v", c.Hash, f.err)
 		return
 	}
 	var added []*Record
-	for _, ch := range changes {
+	for i, ch := range f.changes {
 		if !ch.from.IsZero() {
 			what := "changed"
 			if ch.to.IsZero() {
@@ -259,21 +352,17 @@ func (v *verifier) commit(ctx context.Context, parent, c *object.Commit) {
 			v.problem("commit %s: %s is not a regular file (mode %s)", c.Hash, ch.path, ch.toMode)
 			continue
 		}
-		switch {
-		case strings.HasPrefix(ch.path, "records/"):
-			r, err := v.l.readRecord(ch.to, ch.path)
-			if err == nil {
-				err = r.checkCatalog(v.l.catalog)
-			}
-			if err != nil {
-				v.problem("commit %s: %v", c.Hash, err)
+		switch a := f.added[i]; kindOf(ch.path) {
+		case recordFile:
+			if a.err != nil {
+				v.problem("commit %s: %v", c.Hash, a.err)
 				continue
 			}
-			added = append(added, r)
+			added = append(added, a.record)
 			v.records++
-		case strings.HasPrefix(ch.path, "evidence/"):
-			v.evidenceBlob(c, ch)
-		case strings.HasPrefix(ch.path, checkpointDir):
+		case evidenceFile:
+			v.evidenceBlob(c, ch, a.blob)
+		case checkpointFile:
 			v.checkpoint(ctx, parent, c, ch)
 		default:
 			v.problem("commit %s: unexpected file %s", c.Hash, ch.path)
@@ -295,24 +384,23 @@ func (v *verifier) commit(ctx context.Context, parent, c *object.Commit) {
 	}
 }
 
-// evidenceBlob checks an added evidence blob's path and has its content
-// hashed (see evidenceHasher). Records check their evidence's size against
-// the size its header gives; a blob whose content is not that long fails
-// its git hash.
-func (v *verifier) evidenceBlob(c *object.Commit, ch change) {
-	hexDigest := ch.path[strings.LastIndexByte(ch.path, '/')+1:]
-	digest := "sha256:" + hexDigest
-	if !digestPattern.MatchString(digest) || EvidencePath(digest) != ch.path {
-		v.problem("commit %s: unexpected file %s", c.Hash, ch.path)
+// evidenceBlob waits for an added evidence blob's hash (see
+// evidenceHasher). Records check their evidence's size against the size
+// its header gives; a blob whose content is not that long fails its git
+// hash.
+func (v *verifier) evidenceBlob(c *object.Commit, ch change, b *blobCheck) {
+	<-b.done
+	if b.openErr != nil {
+		v.problem("commit %s: %s: missing or unreadable blob: %v", c.Hash, ch.path, b.openErr)
 		return
 	}
-	rd, size, err := v.l.openBlob(ch.to, fastSHA1)
-	if err != nil {
-		v.problem("commit %s: %s: missing or unreadable blob: %v", c.Hash, ch.path, err)
+	v.evidence["sha256:"+b.hex] = b.size
+	if b.err != nil {
+		v.problem("commit %s: %s: %v", c.Hash, ch.path, b.err)
 		return
 	}
-	v.evidence[digest] = size
-	v.hashes.hash(c.Hash, ch.path, hexDigest, rd, len(v.rep.Problems))
+	v.rep.EvidenceFiles++
+	v.rep.EvidenceBytes += b.size
 }
 
 // checkpoint checks an added checkpoint: next in the chain, sealing the

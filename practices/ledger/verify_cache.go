@@ -122,18 +122,15 @@ func (v *verifier) save(head plumbing.Hash) {
 // before the commits this verification walked (it was hashed when it was
 // added, and c's tree is bound to it by hash).
 func (v *verifier) evidenceInTree(c *object.Commit, digest string) (int64, bool) {
-	t, err := c.Tree()
-	if err != nil {
-		return 0, false
-	}
-	e, err := t.FindEntry(EvidencePath(digest))
+	e, err := v.l.lookup(c.TreeHash, EvidencePath(digest))
 	if err != nil || !e.Mode.IsFile() {
 		return 0, false
 	}
-	size, err := v.l.storage.EncodedObjectSize(e.Hash)
+	rd, size, err := v.l.openBlob(e.Hash, fastSHA1)
 	if err != nil {
 		return 0, false
 	}
+	rd.Close()
 	return size, true
 }
 
