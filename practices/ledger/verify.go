@@ -145,15 +145,32 @@ func (v *verifier) walk(ctx context.Context, chain []*object.Commit, base *objec
 		done(0)
 		first = 1
 	}
+	// Workers take blocks of commits: a worker diffing commit k while
+	// another diffs k+1 would wait for the trees k+1 replaces, which k
+	// is reading.
+	block := func(b int) (int, int) { return first + b*walkBlock, min(first+(b+1)*walkBlock, len(chain)) }
 	workers := runtime.GOMAXPROCS(0)
-	return orderedMap(ctx, len(chain)-first, workers, 16*workers,
-		func(i int) *commitFacts { return v.facts(parent(first+i), chain[first+i]) },
-		func(i int, f *commitFacts) {
-			v.commit(ctx, parent(first+i), chain[first+i], f)
-			v.signed(chain[first+i], f.signature)
-			done(first + i)
+	return orderedMap(ctx, (len(chain)-first+walkBlock-1)/walkBlock, workers, 4*workers,
+		func(b int) []*commitFacts {
+			from, to := block(b)
+			facts := make([]*commitFacts, 0, to-from)
+			for i := from; i < to; i++ {
+				facts = append(facts, v.facts(parent(i), chain[i]))
+			}
+			return facts
+		},
+		func(b int, facts []*commitFacts) {
+			from, _ := block(b)
+			for j, f := range facts {
+				v.commit(ctx, parent(from+j), chain[from+j], f)
+				v.signed(chain[from+j], f.signature)
+				done(from + j)
+			}
 		})
 }
+
+// walkBlock is how many commits a worker of walk takes at once.
+const walkBlock = 16
 
 // commitFacts is what can be learnt of a commit without the history before
 // it: its changes against its parent, each added record read and checked
