@@ -198,6 +198,31 @@ func TestVerifyEvidenceProblemsInOrder(t *testing.T) {
 	}
 }
 
+// Evidence is content addressed: the same SBOM recorded by two records,
+// in one commit or two, is one blob, hashed once.
+func TestVerifyHashesSharedEvidenceOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l := newTestLedger(t)
+	sbom := writeFile(t, t.TempDir(), "app.cdx.json", `{"bomFormat":"CycloneDX"}`)
+	w := &Writer{Ledger: l, Now: clock()}
+	entry := func(summary string) Entry {
+		return Entry{Record: Record{Actor: "ci", Version: "1.0.0", Requirements: []string{"SM-9"}, Kind: "sbom", Summary: summary},
+			Files: []string{sbom}}
+	}
+	if _, err := w.Append(ctx, []Entry{entry("a"), entry("b")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Append(ctx, []Entry{entry("c")}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := l.Verify(ctx, VerifyOptions{})
+	// Init's scope record and its evidence, three records, two blobs.
+	if err != nil || !rep.OK() || rep.Records != 4 || rep.EvidenceFiles != 2 {
+		t.Fatalf("verify: %+v, %v; want 4 records, 2 evidence files hashed", rep, err)
+	}
+}
+
 // Packed evidence (after git gc) is read through go-git.
 func TestVerifyPackedEvidence(t *testing.T) {
 	t.Parallel()
