@@ -49,18 +49,7 @@ func TestVerifyStreamsEvidence(t *testing.T) {
 	}
 	// The loose object replaced by another of the same size: git's hash
 	// of the content no longer matches the name.
-	var obj bytes.Buffer
-	zw := zlib.NewWriter(&obj)
-	fmt.Fprintf(zw, "blob %d\x00", size)
-	zw.Write(bytes.Repeat([]byte("x"), int(size)))
-	zw.Close()
-	p := loosePath(l, blob)
-	if err := os.Remove(p); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, obj.Bytes(), 0o444); err != nil {
-		t.Fatal(err)
-	}
+	replaceLoose(t, l, blob, plumbing.BlobObject, bytes.Repeat([]byte("x"), int(size)))
 	rep, err = l.Verify(ctx, VerifyOptions{})
 	if err != nil {
 		t.Fatal(err)

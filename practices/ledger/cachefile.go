@@ -104,25 +104,21 @@ func (r *cacheReader) uint() uint64 {
 	return 0
 }
 
-// int reads a count, a length or a number of things.
-func (r *cacheReader) int() int {
+// upTo reads a number of at most max.
+func (r *cacheReader) upTo(max uint64) uint64 {
 	v := r.uint()
-	if v > math.MaxInt32 {
+	if v > max {
 		r.bad = true
 		return 0
 	}
-	return int(v)
+	return v
 }
 
+// int reads a count, a length or a number of things.
+func (r *cacheReader) int() int { return int(r.upTo(math.MaxInt32)) }
+
 // int64 reads a size.
-func (r *cacheReader) int64() int64 {
-	v := r.uint()
-	if v > math.MaxInt64 {
-		r.bad = true
-		return 0
-	}
-	return int64(v)
-}
+func (r *cacheReader) int64() int64 { return int64(r.upTo(math.MaxInt64)) }
 
 // count reads how many elements follow, each at least size bytes long: a
 // count the rest of the file cannot hold is corrupt, so it never makes a
