@@ -64,8 +64,8 @@ const walkBlock = 16
 
 // commitFacts is what can be learnt of a commit without the history before
 // it: its changes against its parent, each added record read and checked
-// against the catalog, each added evidence blob queued for hashing, and
-// its signature checked.
+// against the catalog, each added evidence blob hashed (or queued, when
+// large: see evidenceHasher), and its signature checked.
 type commitFacts struct {
 	changes   []change
 	err       error       // the diff failed
@@ -77,7 +77,7 @@ type commitFacts struct {
 type addedFile struct {
 	record *Record
 	err    error      // why record could not be read or does not fit the catalog
-	blob   *blobCheck // an evidence blob, being hashed
+	blob   *blobCheck // an evidence blob, hashed or being hashed
 }
 
 // facts finds what commit c holds, against its parent; several goroutines
