@@ -24,15 +24,20 @@
 #    ('sdlkit ledger status'): cold (no index cache: every record read from
 #    the tree), warm (cache at the head), incremental (one record added
 #    before each run: the cache one commit behind);
-#  - verify over the N records, then over the same with GB (1) GiB of
-#    evidence added (100 files of ~10 MiB, text that compresses about 2x),
-#    against sha256sum of the same files and 'git fsck' of the repository
-#    (which inflates and SHA-1-hashes every object);
+#  - verify over the N records, in process: full (no verification cache:
+#    every commit, every evidence blob hashed) on all cores and on one
+#    (GOMAXPROCS=1; not at 150,000), and incremental (one record added before each run: the
+#    cache one commit behind, as 'sdlkit ledger verify' after a pipeline
+#    step); then full over the same with GB (1) GiB of evidence added (100
+#    files of ~10 MiB, text that compresses about 2x), on all cores and on
+#    one, against sha256sum of the same files and 'git fsck' of the
+#    repository (which inflates and SHA-1-hashes every object), with the
+#    ratios of their throughputs;
 #  - with SCALE=1, 150,000 records (100 products x 50 releases x 30
 #    records, appended in one process, 30 records per Append call, one
-#    commit each): status (cold, warm, incremental) and verify again, and
-#    how they grew from N (SCALE_PRODUCTS, SCALE_RELEASES, SCALE_PER change
-#    the shape).
+#    commit each): status (cold, warm, incremental) and verify (full,
+#    incremental) again, and how they grew from N (SCALE_PRODUCTS,
+#    SCALE_RELEASES, SCALE_PER change the shape).
 # The targets: N appends under 60 s; status under 1 s cold, warm and
 # incremental (the command, medians); verify bound by hashing (on the added
 # GiB at least half sha256sum's throughput, in CPU time, which a shared
@@ -106,7 +111,7 @@ top() {
 	go tool pprof -top -cum -nodecount=400 "$lb" "$work/prof/$1.pprof" 2>/dev/null >"$work/prof/$1.txt" || true
 	awk -v re="$2" '/Total samples/ { print } /flat%/ { print; p = 1; next } p && $0 ~ re && !/func[0-9]+$/ && n++ < 36' "$work/prof/$1.txt"
 }
-ledger_frames='practices/ledger\.|SetEncodedObject$|getFromUnpacked$|objfile\.\(\*Writer\)\.Close$|GetTree$|Tree\)\.Decode$|sha256\.\(\*Digest\)\.Write$|sha1cd\.\(\*digest\)\.Write$|flate\.\(\*decompressor\)\.Read$|syscall\.(openat|fstatat|Renameat)$|os\.CreateTemp$|gob\.\(\*Decoder\)\.Decode$|gob\.\(\*Encoder\)\.Encode$|runtime\.gcBgMarkWorker$|AssessAll$'
+ledger_frames='practices/ledger\.|SetEncodedObject$|getFromUnpacked$|objfile\.\(\*Writer\)\.Close$|GetTree$|Tree\)\.Decode$|sha256\.\(\*Digest\)\.Write$|sha1cd\.\(\*digest\)\.Write$|sha1\.\(\*digest\)\.Write$|flate\.\(\*decompressor\)\.Read$|syscall\.(openat|fstatat|Renameat|read)$|os\.CreateTemp$|runtime\.gcBgMarkWorker$|AssessAll$'
 
 l10k=$work/ledger-$n.git
 say ""
@@ -154,9 +159,19 @@ status_all() {
 }
 status_all "$n" "$l10k" "$status_runs"
 
-say ""
-say "== verify over $n records; load $(load)"
-"$lb" verify -repo "$l10k" -label "verify $n" -tsv "$tsv" $(prof "verify-$n")
+# verify_all SUFFIX LEDGER [ONE-CORE]: verify full on all cores (and, with
+# ONE-CORE, on one), then incremental.
+verify_all() {
+	say ""
+	say "== verify over $1 records, full, $(nproc) cores${3:+ then 1 (GOMAXPROCS=1)}; load $(load)"
+	"$lb" verify -repo "$2" -label "verify $1" -tsv "$tsv" $(prof "verify-$1")
+	[ -z "${3:-}" ] || GOMAXPROCS=1 "$lb" verify -repo "$2" -label "verify $1, 1 core" -tsv "$tsv"
+	say ""
+	say "== verify over $1 records, incremental (one record added before each of $status_runs runs); load $(load)"
+	"$lb" verify -repo "$2" -mode incremental -runs "$status_runs" -label "verify incremental $1" -tsv "$tsv" \
+		$(prof "verify-incremental-$1")
+}
+verify_all "$n" "$l10k" one-core
 
 say ""
 say "== $gb GiB of evidence added: $big_files records of one file each; load $(load)"
@@ -165,6 +180,7 @@ say "== $gb GiB of evidence added: $big_files records of one file each; load $(l
 say ""
 say "== verify over $n records and $gb GiB, against sha256sum of the same files and git fsck; load $(load)"
 "$lb" verify -repo "$l10k" -label "verify $n + $gb GiB" -tsv "$tsv" $(prof verify-big)
+GOMAXPROCS=1 "$lb" verify -repo "$l10k" -label "verify $n + $gb GiB, 1 core" -tsv "$tsv"
 "$osvbench" measure -runs 3 -warmup 1 -tsv "$work/hash.tsv" -- "sha256sum" sha256sum "$work"/big/*
 "$osvbench" measure -runs 1 -warmup 0 -tsv "$work/fsck.tsv" -- "git fsck" git -C "$l10k" fsck --no-progress --no-dangling
 cat "$work/hash.tsv" "$work/fsck.tsv" | awk -F'\t' -v OFS='\t' '{ print $1, $3, $8, $10, $2, 0 }' >>"$tsv"
@@ -191,9 +207,7 @@ if [ "$scale" = 1 ]; then
 		-every "$((big_n / 10))" -label "append $big_n" -tsv "$tsv"
 	say "on disk: $(du -sh "$lbig" | cut -f1), $(find "$lbig/objects" -type f | wc -l) files; load $(load)"
 	status_all "$big_n" "$lbig" 1 product-000
-	say ""
-	say "== verify over $big_n records; load $(load)"
-	"$lb" verify -repo "$lbig" -label "verify $big_n" -tsv "$tsv" $(prof "verify-$big_n")
+	verify_all "$big_n" "$lbig"
 	top "verify-$big_n" "$ledger_frames"
 fi
 
@@ -228,13 +242,18 @@ for s in "$n" "$big_n"; do
 		row "sdlkit status $mode $s" "the command, median"
 	done
 done
-row "verify $n" ""
+for s in "$n" "$big_n"; do
+	row "verify $s" "full, $(nproc) cores"
+	row "verify $s, 1 core" "full"
+	row "verify incremental $s" "one record since the cache, median"
+done
 row "big" "$(mbs big "$big_bytes") stored"
-row "verify $n + $gb GiB" "$(mbs "verify $n + $gb GiB" "$(field "verify $n + $gb GiB" 6)") over all evidence"
+for c in "" ", 1 core"; do
+	row "verify $n + $gb GiB$c" "$(mbs "verify $n + $gb GiB$c" "$(field "verify $n + $gb GiB" 6)") over all evidence"
+done
 row "sha256sum" "$(mbs sha256sum "$big_bytes"), median of 3"
 row "git fsck" "one run, the whole repository"
 row "append $big_n" "$(per "append $big_n" "$big_n")"
-row "verify $big_n" ""
 column -t -s '|' "$work/summary.psv"
 
 say ""
@@ -255,17 +274,25 @@ for mode in cold warm incremental; do
 		"the command ${v} ms (median of $status_runs), in process $(field "status $mode $n" 2) ms"
 	if [ "$(lt "$v" 1000)" = 0 ] || [ "$profile" = 1 ]; then top "status-$mode-$n" "$ledger_frames"; fi
 done
-# Verify's cost for the added GiB: with and without it, the same ledger
-# but for the GiB's 100 records. CPU time is the measure a shared machine
-# disturbs least; the wall time is printed beside it.
-gib() { # COLUMN SECONDS-OF: MB/s of the added evidence
-	awk -v b="$big_bytes" -v t="$(field "verify $n + $gb GiB" "$1")" -v s="$(field "verify $n" "$1")" \
+# Verify against sha256sum. The added GiB: verify with and without it,
+# the same ledger but for the GiB's 100 records. CPU time is the measure a
+# shared machine disturbs least; the wall time is printed beside it. The
+# whole ledger: verify's throughput over all the evidence it hashed against
+# sha256sum's over the added files, on all cores and on one.
+gib() { # SUFFIX COLUMN: MB/s of the added evidence
+	awk -v b="$big_bytes" -v t="$(field "verify $n + $gb GiB$1" "$2")" -v s="$(field "verify $n$1" "$2")" \
 		'BEGIN { printf "%.0f", (t > s) ? b / 1e6 / ((t - s) / 1000) : 0 }'
 }
 rate() { awk -v b="$big_bytes" -v t="$(field "$1" "$2")" 'BEGIN { printf "%.0f", b / 1e6 / (t / 1000) }'; }
+whole() { # SUFFIX COLUMN: verify's MB/s over all evidence, and its ratio to sha256sum's
+	awk -v b="$(field "verify $n + $gb GiB" 6)" -v t="$(field "verify $n + $gb GiB$1" "$2")" -v s="$(rate sha256sum "$2")" \
+		'BEGIN { m = b / 1e6 / (t / 1000); printf "%.0f MB/s = %.2f x sha256sum", m, m / s }'
+}
 verdict "verify bound by hashing: on the added $gb GiB at least half sha256sum's throughput (CPU time)" \
-	"$(awk -v m="$(gib 3)" -v s="$(rate sha256sum 3)" 'BEGIN { print (m >= s / 2) ? 1 : 0 }')" \
-	"verify $(gib 3) MB/s of CPU ($(gib 2) MB/s wall), sha256sum $(rate sha256sum 3) MB/s of CPU ($(rate sha256sum 2) MB/s wall)"
+	"$(awk -v m="$(gib "" 3)" -v s="$(rate sha256sum 3)" 'BEGIN { print (m >= s / 2) ? 1 : 0 }')" \
+	"verify $(gib "" 3) MB/s of CPU ($(gib "" 2) MB/s wall; on 1 core $(gib ", 1 core" 3) MB/s of CPU, $(gib ", 1 core" 2) MB/s wall), sha256sum $(rate sha256sum 3) MB/s of CPU ($(rate sha256sum 2) MB/s wall)"
+say "        the whole ledger, all its evidence, against sha256sum of the added files: on $(nproc) cores $(whole "" 2) wall," \
+	"$(whole "" 3) CPU; on 1 core $(whole ", 1 core" 2) wall, $(whole ", 1 core" 3) CPU"
 say "        the whole repository: verify $(secs "$(field "verify $n + $gb GiB" 2)") (CPU $(secs "$(field "verify $n + $gb GiB" 3)")), git fsck $(secs "$(field "git fsck" 2)") (CPU $(secs "$(field "git fsck" 3)")); where verify's time goes: the profile above"
 if [ "$scale" = 1 ]; then
 	for mode in warm incremental; do
@@ -276,5 +303,5 @@ if [ "$scale" = 1 ]; then
 	grow() { awk -v a="$(field "$1 $big_n" "$2")" -v b="$(field "$1 $n" "$2")" 'BEGIN { printf "%.1fx", a / b }'; }
 	say "        growth from $n to $big_n records ($(awk -v a="$big_n" -v b="$n" 'BEGIN { printf "%.0fx", a / b }')), wall (CPU):" \
 		"status cold $(grow "status cold" 2) ($(grow "status cold" 3)), warm $(grow "status warm" 2) ($(grow "status warm" 3))," \
-		"incremental $(grow "status incremental" 2) ($(grow "status incremental" 3)), verify $(grow verify 2) ($(grow verify 3), records only)"
+		"incremental $(grow "status incremental" 2) ($(grow "status incremental" 3)), verify full $(grow verify 2) ($(grow verify 3), records only), incremental $(grow "verify incremental" 2) ($(grow "verify incremental" 3))"
 fi

@@ -8,7 +8,7 @@
 //	ledgerbench append -repo DIR -n N [-start I] [-evidence-size 1024] [-products 1] [-releases 50] [-batch 1] [-mark K]
 //	ledgerbench gitcli -from LEDGER -repo DIR [-n N] [-mode plumbing|porcelain]
 //	ledgerbench status -repo DIR [-mode cold|warm|incremental] [-runs 5] [-product P]
-//	ledgerbench verify -repo DIR
+//	ledgerbench verify -repo DIR [-mode full|incremental] [-runs 5]
 //	ledgerbench big -repo DIR [-gb 1] [-files 100] [-keep DIR]
 //	ledgerbench fsprobe -dir DIR [-n 2000]
 //
@@ -35,7 +35,7 @@ const usage = `usage:
   ledgerbench append -repo DIR -n N [-start I] [-evidence-size 1024] [-products 1] [-releases 50] [-batch 1] [-mark K]
   ledgerbench gitcli -from LEDGER -repo DIR [-n N] [-mode plumbing|porcelain]
   ledgerbench status -repo DIR [-mode cold|warm|incremental] [-runs 5] [-product P]
-  ledgerbench verify -repo DIR
+  ledgerbench verify -repo DIR [-mode full|incremental] [-runs 5]
   ledgerbench big -repo DIR [-gb 1] [-files 100] [-keep DIR]
   ledgerbench fsprobe -dir DIR [-n 2000]
 every command: [-cpuprofile FILE] [-tsv FILE] [-label LABEL]

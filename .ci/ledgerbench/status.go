@@ -49,7 +49,7 @@ func runStatus(c *common, args []string) error {
 	var prep func() error
 	switch *mode {
 	case "cold":
-		prep = func() error { return removeIndex(loc, cat) }
+		prep = func() error { return removeCaches(loc, cat, "index-*") }
 	case "warm":
 		if _, err := status(); err != nil {
 			return err
@@ -66,13 +66,15 @@ func runStatus(c *common, args []string) error {
 	return c.timeRuns("status "+*mode, *runs, prep, status)
 }
 
-// removeIndex removes the index cache Summaries keeps in the git directory.
-func removeIndex(loc ledger.Location, cat *practices.Catalog) error {
+// removeCaches removes the cache files the ledger keeps in the git
+// directory whose names match pattern: "index-*" the index Summaries
+// keeps, "verify-*" the last clean verification.
+func removeCaches(loc ledger.Location, cat *practices.Catalog, pattern string) error {
 	l, err := ledger.Open(loc, cat)
 	if err != nil {
 		return err
 	}
-	matches, err := filepath.Glob(filepath.Join(l.GitDir(), "sdlkit", "index-*"))
+	matches, err := filepath.Glob(filepath.Join(l.GitDir(), "sdlkit", pattern))
 	if err != nil {
 		return err
 	}

@@ -165,7 +165,9 @@ func newLedgerVerifyCmd(a *app, opts *ledgerOptions) *cobra.Command {
 every commit only adds files; that every record is well-formed and names
 requirements and evidence kinds of the catalog and evidence the ledger
 holds; that every evidence file's SHA-256 is the one its name says; and that
-the checkpoints chain, each sealing the commit before it. With --key or a
+the checkpoints chain, each sealing the commit before it. Every git object
+it reads (commits, trees, records, evidence) must hash to its name. Evidence
+is hashed on every CPU the process may use (GOMAXPROCS). With --key or a
 certificate identity, every checkpoint's signature is verified too. With
 --allowed-signers (git's SSH allowed-signers format, or armored OpenPGP
 public keys; default git's gpg.ssh.allowedSignersFile), every commit must be
@@ -174,6 +176,12 @@ signed by one of those keys.
 --since FILE takes a checkpoint bundle kept earlier (ledger checkpoint
 --output): the ledger must still hold its head in its history and the same
 checkpoint in its chain; a ledger reset to an older state or rewritten fails.
+
+After a clean verification, verify remembers the head it reached (in the
+repository's git directory, for the same catalog, keys and identities) and
+next time verifies only the commits since, once it has checked, commit by
+commit, that that head is still on the branch's history. --full verifies
+everything again; an assessor verifying a clone has no such record.
 
 Exit status: 0 verified; 1 a problem was found (each is listed, one line);
 2 the ledger could not be read or a usage error.`,

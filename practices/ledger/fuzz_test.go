@@ -129,6 +129,41 @@ func FuzzParseScope(f *testing.F) {
 	})
 }
 
+// FuzzParseTree reads arbitrary bytes as a tree object. It may not panic;
+// errors are errTreeFormat; a tree it accepts has its entries in strict
+// name order, each one of the input's, decoding to the name and hash it
+// holds.
+func FuzzParseTree(f *testing.F) {
+	h := bytes.Repeat([]byte{0xab}, hashSize)
+	entry := func(mode, name string) []byte { return append([]byte(mode+" "+name+"\x00"), h...) }
+	f.Add(slices.Concat(entry("100644", "a.json"), entry("40000", "b"), entry("100755", "c d")))
+	f.Add(slices.Concat(entry("100644", "b"), entry("100644", "a"), entry("100644", "b")))
+	f.Add(slices.Concat(entry("0100644", "a"), entry("9", "b")))
+	f.Add(entry("100644", "a")[:10])
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tr, err := parseTree(slices.Clone(data))
+		if err != nil {
+			if !errors.Is(err, errTreeFormat) {
+				t.Fatalf("parseTree: %v, want errTreeFormat", err)
+			}
+			return
+		}
+		for i := range tr.len() {
+			e, name := tr.decode(i), string(tr.name(i))
+			if i > 0 && string(tr.name(i-1)) >= name {
+				t.Fatalf("entry %d %q after %q", i, name, tr.name(i-1))
+			}
+			if e.Name != name || !bytes.HasSuffix(tr.entry(i), e.Hash[:]) || !bytes.Contains(data, tr.entry(i)) {
+				t.Fatalf("entry %d: %q decodes to %+v", i, tr.entry(i), e)
+			}
+		}
+		if tr.len() == 0 && len(data) > 0 {
+			t.Fatalf("no entries in %d bytes", len(data))
+		}
+	})
+}
+
 // FuzzParseCheckpoint reads arbitrary bytes as a checkpoint predicate. It
 // may not panic; errors are one line; a checkpoint it accepts names a
 // commit and reads back the same from its JSON.

@@ -1,9 +1,7 @@
 package ledger
 
 import (
-	"bytes"
 	"context"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"os"
@@ -45,19 +43,84 @@ func summarize(r *Record) Summary {
 // read. The cache is an accelerator for status and log only: Verify never
 // reads it.
 type index struct {
-	Version int
 	Head    plumbing.Hash
 	Records []Summary
 }
 
-const indexVersion = 1
+// The index file's header (see cacheWriter). The version changes with
+// what the file holds; version 1 was a gob.
+const (
+	indexMagic   = "sdlkit ledger index\n"
+	indexVersion = 2
+)
+
+// minSummarySize is the fewest bytes a summary takes in the index file:
+// six strings' lengths, a count and a time of 15 bytes and its length.
+const minSummarySize = 6 + 1 + 16
+
+// encode writes idx as the index file.
+func (idx *index) encode() []byte {
+	reqs, size := 0, 0
+	for _, s := range idx.Records {
+		reqs += len(s.Requirements)
+		size += minSummarySize + 2*len(s.Requirements) + len(s.ID) + len(s.Actor) + len(s.Product) + len(s.Version) + len(s.Kind) + len(s.Summary)
+		for _, r := range s.Requirements {
+			size += len(r)
+		}
+	}
+	w := newCacheWriter(indexMagic, indexVersion, size+32)
+	w.hash(idx.Head)
+	w.int(len(idx.Records))
+	w.int(reqs)
+	for _, s := range idx.Records {
+		w.str(s.ID)
+		w.time(s.Time)
+		w.str(s.Actor)
+		w.str(s.Product)
+		w.str(s.Version)
+		w.str(s.Kind)
+		w.strs(s.Requirements)
+		w.str(s.Summary)
+	}
+	return w.bytes()
+}
+
+// decodeIndex reads an index file; nil means the file is not one whole.
+// The summaries' requirements share one array, each its own part of it.
+func decodeIndex(file []byte) *index {
+	r := openCache(file, indexMagic, indexVersion)
+	if r == nil {
+		return nil
+	}
+	idx := &index{Head: r.hash(), Records: make([]Summary, r.count(minSummarySize))}
+	reqs := make([]string, 0, r.count(1))
+	for i := range idx.Records {
+		s := &idx.Records[i]
+		s.ID, s.Time, s.Actor, s.Product, s.Version, s.Kind = r.str(), r.time(), r.str(), r.str(), r.str(), r.str()
+		n := r.count(1)
+		if r.bad || n > cap(reqs)-len(reqs) {
+			return nil
+		}
+		for range n {
+			reqs = append(reqs, r.str())
+		}
+		if n > 0 {
+			s.Requirements = reqs[len(reqs)-n : len(reqs) : len(reqs)]
+		}
+		s.Summary = r.str()
+	}
+	if !r.ok() {
+		return nil
+	}
+	return idx
+}
 
 // maxIndexWalk bounds how many commits an index is brought forward by;
 // past that, the records are read from the head's tree.
 const maxIndexWalk = 5000
 
 func (l *Ledger) indexPath() string {
-	return filepath.Join(l.GitDir(), "sdlkit", "index-"+strings.TrimPrefix(l.branch.Short(), "refs/heads/")+".gob")
+	return filepath.Join(l.GitDir(), "sdlkit", "index-"+strings.TrimPrefix(l.branch.Short(), "refs/heads/")+".bin")
 }
 
 // Summaries returns the index of the records at the head, sorted by time
@@ -84,23 +147,18 @@ func (l *Ledger) readIndex() *index {
 	if err != nil {
 		return nil
 	}
-	var idx index
-	if gob.NewDecoder(bytes.NewReader(data)).Decode(&idx) != nil || idx.Version != indexVersion {
-		return nil
-	}
-	return &idx
+	return decodeIndex(data)
 }
 
 // writeIndex writes the cache; a failure only costs the next read time.
+// It removes the gob the index was before version 2.
 func (l *Ledger) writeIndex(idx *index) {
-	var buf bytes.Buffer
-	if gob.NewEncoder(&buf).Encode(idx) != nil {
+	p := l.indexPath()
+	if os.MkdirAll(filepath.Dir(p), 0o755) != nil {
 		return
 	}
-	if os.MkdirAll(filepath.Dir(l.indexPath()), 0o755) != nil {
-		return
-	}
-	_ = atomicfile.WriteFile(l.indexPath(), buf.Bytes())
+	_ = atomicfile.WriteFile(p, idx.encode())
+	_ = os.Remove(strings.TrimSuffix(p, ".bin") + ".gob")
 }
 
 // advance brings idx forward to head through the commits between them, or
@@ -128,7 +186,7 @@ func (l *Ledger) advance(ctx context.Context, idx *index, head plumbing.Hash) (*
 
 func (l *Ledger) applyCommits(ctx context.Context, idx *index, head plumbing.Hash, path []*object.Commit) (*index, error) {
 	recs := slices.Clone(idx.Records)
-	trees := newTreeReader(l.storage)
+	trees := newTreeReader(l.readTree)
 	for i := len(path) - 1; i >= 0; i-- {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -139,7 +197,6 @@ func (l *Ledger) applyCommits(ctx context.Context, idx *index, head plumbing.Has
 			return nil, err
 		}
 		var changes []change
-		trees.next()
 		if err := trees.diff(parent.TreeHash, c.TreeHash, "", &changes); err != nil {
 			return nil, err
 		}
@@ -160,7 +217,7 @@ func (l *Ledger) applyCommits(ctx context.Context, idx *index, head plumbing.Has
 		}
 	}
 	sortSummaries(recs)
-	return &index{Version: indexVersion, Head: head, Records: recs}, nil
+	return &index{Head: head, Records: recs}, nil
 }
 
 // indexTree reads every record of head's tree. With no cache, reading
@@ -213,7 +270,7 @@ func (l *Ledger) indexTree(ctx context.Context, head plumbing.Hash) (*index, err
 		}
 	}
 	sortSummaries(recs)
-	return &index{Version: indexVersion, Head: head, Records: recs}, nil
+	return &index{Head: head, Records: recs}, nil
 }
 
 func sortSummaries(recs []Summary) {

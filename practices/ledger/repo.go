@@ -70,10 +70,15 @@ type Ledger struct {
 	// blobs maps the SHA-256 of evidence stored by this process to the
 	// git hash of its blob.
 	blobs map[string]plumbing.Hash
-	// gitMu serialises the go-git reads of openBlob, which goroutines
-	// reading records call (go-git's packfile reader is not safe for
-	// concurrent use).
+	// gitMu serialises the go-git reads of readPacked, which goroutines
+	// reading records and evidence call (go-git's packfile reader is not
+	// safe for concurrent use).
 	gitMu sync.Mutex
+	// objects is the directory of the loose objects.
+	objects string
+	// inflaters holds the zlib readers of loose objects between reads
+	// (see openLoose).
+	inflaters sync.Pool
 	// tree is the editor of the last append, holding the trees it read
 	// and wrote, parsed: the next append onto the tree it wrote starts
 	// from it instead of reading them back (see editor).
@@ -122,7 +127,9 @@ func newLedger(loc Location, r *git.Repository, c *practices.Catalog) (*Ledger, 
 	if !ok {
 		return nil, fmt.Errorf("open ledger %s: repository storage is not a directory", loc)
 	}
-	return &Ledger{loc: loc, repo: r, storage: st, branch: loc.branch(), catalog: c, blobs: map[string]plumbing.Hash{}}, nil
+	l := &Ledger{loc: loc, repo: r, storage: st, branch: loc.branch(), catalog: c, blobs: map[string]plumbing.Hash{}}
+	l.objects = filepath.Join(l.GitDir(), "objects")
+	return l, nil
 }
 
 // Open opens the ledger at loc, checked against catalog c.
@@ -186,9 +193,17 @@ func (l *Ledger) Head() (plumbing.Hash, error) {
 	return ref.Hash(), nil
 }
 
-// commit reads a commit of the ledger.
+// commit reads a commit of the ledger, checking its hash when it is loose
+// (see readObject).
 func (l *Ledger) commit(h plumbing.Hash) (*object.Commit, error) {
-	c, err := l.repo.CommitObject(h)
+	data, err := l.readObject(h, plumbing.CommitObject, maxCommitSize)
+	if err != nil {
+		return nil, fmt.Errorf("read ledger commit %s: %w", h, err)
+	}
+	obj := &plumbing.MemoryObject{}
+	obj.SetType(plumbing.CommitObject)
+	obj.Write(data)
+	c, err := object.DecodeCommit(l.storage, obj)
 	if err != nil {
 		return nil, fmt.Errorf("read ledger commit %s: %w", h, err)
 	}

@@ -352,7 +352,7 @@ func (l *Ledger) additions(c *object.Commit) ([]change, error) {
 		return nil, err
 	}
 	var changes []change
-	if err := diffTrees(l.storage, parent.TreeHash, c.TreeHash, "", &changes); err != nil {
+	if err := diffTrees(l.readTree, parent.TreeHash, c.TreeHash, "", &changes); err != nil {
 		return nil, err
 	}
 	for _, ch := range changes {

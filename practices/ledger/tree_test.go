@@ -137,7 +137,7 @@ func TestDiffTrees(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []change
-			if err := diffTrees(tt.st, tc.a, tc.b, "", &got); err != nil {
+			if err := diffTrees(storerTrees(tt.st), tc.a, tc.b, "", &got); err != nil {
 				t.Fatal(err)
 			}
 			if d := cmp.Diff(tc.want, changeList(got)); d != "" {
@@ -158,8 +158,9 @@ func (c *countingStorage) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) 
 	return c.Storage.EncodedObject(t, h)
 }
 
-// In a chain of diffs, each commit against its parent, the trees on the
-// changed paths are read once, not once on each side.
+// In a chain of diffs, each commit against its parent, every tree is read
+// once: not once on each side, and a shard that changes every third commit
+// is not read again as the old side of its next change.
 func TestTreeReaderReadsEachTreeOnce(t *testing.T) {
 	t.Parallel()
 	st := &countingStorage{Storage: memory.NewStorage(), reads: map[plumbing.Hash]int{}}
@@ -170,15 +171,19 @@ func TestTreeReaderReadsEachTreeOnce(t *testing.T) {
 		files[fmt.Sprintf("records/%02x/%d.json", i%3, i)] = fmt.Sprint(i)
 		roots = append(roots, tt.build(files))
 	}
-	r := newTreeReader(st)
+	r := newTreeReader(storerTrees(st))
 	for i := 1; i < len(roots); i++ {
 		var changes []change
-		r.next()
 		if err := r.diff(roots[i-1], roots[i], "", &changes); err != nil {
 			t.Fatal(err)
 		}
 		if len(changes) != 1 {
 			t.Fatalf("diff %d: %v", i, changeList(changes))
+		}
+	}
+	for h, n := range st.reads {
+		if n != 1 {
+			t.Errorf("tree %s read %d times", h, n)
 		}
 	}
 	for i, h := range roots {

@@ -2,9 +2,8 @@ package ledger
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -13,8 +12,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
-
-	"github.com/sdlkit/sdlkit/internal/readlimit"
 )
 
 // VerifyFormat identifies the JSON form of Report.
@@ -41,7 +38,8 @@ type VerifyOptions struct {
 }
 
 // CommitVerifier checks a commit's armored signature (the gpgsig header)
-// over the commit encoded without it, and returns who signed.
+// over the commit encoded without it, and returns who signed. Verify calls
+// it from several goroutines at once.
 type CommitVerifier interface {
 	Verify(payload []byte, signature string) (string, error)
 }
@@ -84,6 +82,7 @@ type verifier struct {
 	lastCP   string
 	cpFiles  map[int]string // seq → bundle digest
 	trees    *treeReader
+	hashes   *evidenceHasher
 }
 
 // Verify checks the whole history of the ledger: every commit only adds
@@ -102,27 +101,14 @@ func (l *Ledger) Verify(ctx context.Context, opts VerifyOptions) (*Report, error
 		return nil, fmt.Errorf("verify ledger %s: %w", l.loc, ErrNoLedger)
 	}
 	v := &verifier{l: l, opts: opts, rep: rep, evidence: map[string]int64{}, cpFiles: map[int]string{},
-		trees: newTreeReader(l.storage)}
+		trees: newTreeReader(l.readTree), hashes: newEvidenceHasher(ctx, l)}
+	defer v.hashes.stop()
 	chain, base, err := v.resume(ctx, head)
 	if err != nil {
 		return nil, err
 	}
-	for i, c := range chain {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		switch {
-		case i > 0:
-			v.commit(ctx, chain[i-1], c)
-		case base != nil:
-			v.commit(ctx, base, c)
-		default:
-			v.root(c)
-		}
-		v.signature(c)
-		if opts.Progress != nil {
-			opts.Progress(i+1, len(chain))
-		}
+	if err := v.walk(ctx, chain, base); err != nil {
+		return nil, err
 	}
 	rep.Commits += len(chain)
 	rep.Records = v.records
@@ -134,35 +120,40 @@ func (l *Ledger) Verify(ctx context.Context, opts VerifyOptions) (*Report, error
 }
 
 // signature checks a commit's signature when a CommitVerifier is given.
-func (v *verifier) signature(c *object.Commit) {
+func (v *verifier) signature(c *object.Commit) error {
 	if v.opts.Commits == nil {
-		return
+		return nil
 	}
 	if c.PGPSignature == "" {
-		v.problem("commit %s: not signed", c.Hash)
-		return
+		return errors.New("not signed")
 	}
-	enc := v.l.storage.NewEncodedObject()
+	enc := &plumbing.MemoryObject{}
 	if err := c.EncodeWithoutSignature(enc); err != nil {
-		v.problem("commit %s: %v", c.Hash, err)
-		return
+		return err
 	}
 	rd, err := enc.Reader()
 	if err != nil {
-		v.problem("commit %s: %v", c.Hash, err)
-		return
+		return err
 	}
 	payload, err := io.ReadAll(rd)
 	rd.Close()
 	if err != nil {
-		v.problem("commit %s: %v", c.Hash, err)
-		return
+		return err
 	}
-	if _, err := v.opts.Commits.Verify(payload, c.PGPSignature); err != nil {
+	_, err = v.opts.Commits.Verify(payload, c.PGPSignature)
+	return err
+}
+
+// signed counts a commit signed or reports why it is not, when a
+// CommitVerifier is given.
+func (v *verifier) signed(c *object.Commit, err error) {
+	switch {
+	case v.opts.Commits == nil:
+	case err != nil:
 		v.problem("commit %s: %v", c.Hash, err)
-		return
+	default:
+		v.rep.SignedCommits++
 	}
-	v.rep.SignedCommits++
 }
 
 func (v *verifier) problem(format string, args ...any) {
@@ -204,7 +195,7 @@ func (l *Ledger) firstParents(ctx context.Context, head plumbing.Hash, rep *Repo
 // root checks the first commit: ledger.json and scope.json, nothing else.
 func (v *verifier) root(c *object.Commit) {
 	var changes []change
-	if err := diffTrees(v.l.storage, plumbing.ZeroHash, c.TreeHash, "", &changes); err != nil {
+	if err := v.trees.diff(plumbing.ZeroHash, c.TreeHash, "", &changes); err != nil {
 		v.problem("commit %s: %v", c.Hash, err)
 		return
 	}
@@ -235,17 +226,15 @@ func (v *verifier) root(c *object.Commit) {
 	}
 }
 
-// commit checks one commit against its parent: only additions, each of a
-// kind the ledger knows.
-func (v *verifier) commit(ctx context.Context, parent, c *object.Commit) {
-	var changes []change
-	v.trees.next()
-	if err := v.trees.diff(parent.TreeHash, c.TreeHash, "", &changes); err != nil {
-		v.problem("commit %s: %v", c.Hash, err)
+// commit checks one commit against its parent, from its facts: only
+// additions, each of a kind the ledger knows.
+func (v *verifier) commit(ctx context.Context, parent, c *object.Commit, f *commitFacts) {
+	if f.err != nil {
+		v.problem("commit %s: %v", c.Hash, f.err)
 		return
 	}
 	var added []*Record
-	for _, ch := range changes {
+	for i, ch := range f.changes {
 		if !ch.from.IsZero() {
 			what := "changed"
 			if ch.to.IsZero() {
@@ -258,21 +247,17 @@ func (v *verifier) commit(ctx context.Context, parent, c *object.Commit) {
 			v.problem("commit %s: %s is not a regular file (mode %s)", c.Hash, ch.path, ch.toMode)
 			continue
 		}
-		switch {
-		case strings.HasPrefix(ch.path, "records/"):
-			r, err := v.l.readRecord(ch.to, ch.path)
-			if err == nil {
-				err = r.checkCatalog(v.l.catalog)
-			}
-			if err != nil {
-				v.problem("commit %s: %v", c.Hash, err)
+		switch a := f.added[i]; kindOf(ch.path) {
+		case recordFile:
+			if a.err != nil {
+				v.problem("commit %s: %v", c.Hash, a.err)
 				continue
 			}
-			added = append(added, r)
+			added = append(added, a.record)
 			v.records++
-		case strings.HasPrefix(ch.path, "evidence/"):
-			v.evidenceBlob(ctx, c, ch)
-		case strings.HasPrefix(ch.path, checkpointDir):
+		case evidenceFile:
+			v.evidenceBlob(c, ch, a.blob)
+		case checkpointFile:
 			v.checkpoint(ctx, parent, c, ch)
 		default:
 			v.problem("commit %s: unexpected file %s", c.Hash, ch.path)
@@ -294,33 +279,23 @@ func (v *verifier) commit(ctx context.Context, parent, c *object.Commit) {
 	}
 }
 
-// evidenceBlob hashes an added evidence blob and checks its path.
-func (v *verifier) evidenceBlob(ctx context.Context, c *object.Commit, ch change) {
-	hexDigest := ch.path[strings.LastIndexByte(ch.path, '/')+1:]
-	digest := "sha256:" + hexDigest
-	if !digestPattern.MatchString(digest) || EvidencePath(digest) != ch.path {
-		v.problem("commit %s: unexpected file %s", c.Hash, ch.path)
+// evidenceBlob waits for an added evidence blob's hash (see
+// evidenceHasher). Records check their evidence's size against the size
+// its header gives; a blob whose content is not that long fails its git
+// hash.
+func (v *verifier) evidenceBlob(c *object.Commit, ch change, b *blobCheck) {
+	<-b.done
+	if b.openErr != nil {
+		v.problem("commit %s: %s: missing or unreadable blob: %v", c.Hash, ch.path, b.openErr)
 		return
 	}
-	rd, _, err := v.l.openBlob(ch.to)
-	if err != nil {
-		v.problem("commit %s: %s: missing or unreadable blob: %v", c.Hash, ch.path, err)
+	v.evidence["sha256:"+b.hex] = b.size
+	if b.err != nil {
+		v.problem("commit %s: %s: %v", c.Hash, ch.path, b.err)
 		return
 	}
-	defer rd.Close()
-	sum := sha256.New()
-	n, err := io.Copy(sum, readlimit.ContextReader(ctx, rd))
-	if err != nil {
-		v.problem("commit %s: %s: %v", c.Hash, ch.path, err)
-		return
-	}
-	if got := hex.EncodeToString(sum.Sum(nil)); got != hexDigest {
-		v.problem("commit %s: %s: content has SHA-256 %s, not the one its name says", c.Hash, ch.path, got)
-		return
-	}
-	v.evidence[digest] = n
 	v.rep.EvidenceFiles++
-	v.rep.EvidenceBytes += n
+	v.rep.EvidenceBytes += b.size
 }
 
 // checkpoint checks an added checkpoint: next in the chain, sealing the

@@ -1,11 +1,10 @@
 package ledger
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/gob"
 	"encoding/hex"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,7 +25,6 @@ import (
 // branch, and is written only after a verification without problems; an
 // assessor verifying an export or a fresh clone has none.
 type verifyCache struct {
-	Version       int
 	Key           string
 	Head          plumbing.Hash
 	Commits       int
@@ -42,11 +40,62 @@ type verifyCache struct {
 	Warnings      []string
 }
 
-const verifyCacheVersion = 1
+// The cache file's header (see cacheWriter). The version changes with
+// what the file holds; version 1 was a gob.
+const (
+	verifyCacheMagic   = "sdlkit ledger verification\n"
+	verifyCacheVersion = 2
+)
+
+// encode writes c as the cache file.
+func (c *verifyCache) encode() []byte {
+	w := newCacheWriter(verifyCacheMagic, verifyCacheVersion, 4096)
+	w.str(c.Key)
+	w.hash(c.Head)
+	for _, n := range []int{c.Commits, c.Records, c.EvidenceFiles, c.Checkpoints, c.SignedCommits, c.LastSeq} {
+		w.int(n)
+	}
+	w.int64(c.EvidenceBytes)
+	w.str(c.LastCP)
+	seqs := slices.Sorted(maps.Keys(c.CPFiles))
+	w.int(len(seqs))
+	for _, seq := range seqs {
+		w.int(seq)
+		w.str(c.CPFiles[seq])
+	}
+	w.strs(c.Verified)
+	w.strs(c.Warnings)
+	return w.bytes()
+}
+
+// decodeVerifyCache reads a cache file; nil means the file is not one
+// whole.
+func decodeVerifyCache(file []byte) *verifyCache {
+	r := openCache(file, verifyCacheMagic, verifyCacheVersion)
+	if r == nil {
+		return nil
+	}
+	c := &verifyCache{Key: r.str(), Head: r.hash()}
+	for _, n := range []*int{&c.Commits, &c.Records, &c.EvidenceFiles, &c.Checkpoints, &c.SignedCommits, &c.LastSeq} {
+		*n = r.int()
+	}
+	c.EvidenceBytes = r.int64()
+	c.LastCP = r.str()
+	c.CPFiles = map[int]string{}
+	for range r.count(2) {
+		seq := r.int()
+		c.CPFiles[seq] = r.str()
+	}
+	c.Verified, c.Warnings = r.strs(), r.strs()
+	if !r.ok() {
+		return nil
+	}
+	return c
+}
 
 func (v *verifier) cachePath() string {
 	sum := sha256.Sum256([]byte(v.opts.CacheKey + "\x00" + v.l.branch.String()))
-	return filepath.Join(v.l.GitDir(), "sdlkit", "verify-"+hex.EncodeToString(sum[:8])+".gob")
+	return filepath.Join(v.l.GitDir(), "sdlkit", "verify-"+hex.EncodeToString(sum[:8])+".bin")
 }
 
 // resume returns the commits to verify, oldest first, and the commit
@@ -82,11 +131,11 @@ func (v *verifier) loadCache() *verifyCache {
 	if err != nil {
 		return nil
 	}
-	var c verifyCache
-	if gob.NewDecoder(bytes.NewReader(data)).Decode(&c) != nil || c.Version != verifyCacheVersion || c.Key != v.opts.CacheKey {
+	c := decodeVerifyCache(data)
+	if c == nil || c.Key != v.opts.CacheKey {
 		return nil
 	}
-	return &c
+	return c
 }
 
 func (v *verifier) restore(c *verifyCache) {
@@ -108,32 +157,28 @@ func (v *verifier) save(head plumbing.Hash) {
 		return
 	}
 	r := v.rep
-	c := verifyCache{Version: verifyCacheVersion, Key: v.opts.CacheKey, Head: head, Commits: r.Commits, Records: v.records,
+	c := verifyCache{Key: v.opts.CacheKey, Head: head, Commits: r.Commits, Records: v.records,
 		EvidenceFiles: r.EvidenceFiles, EvidenceBytes: r.EvidenceBytes, Checkpoints: r.Checkpoints, SignedCommits: r.SignedCommits,
 		LastSeq: v.lastSeq, LastCP: v.lastCP, CPFiles: v.cpFiles, Verified: r.Verified, Warnings: r.Warnings}
-	var buf bytes.Buffer
-	if gob.NewEncoder(&buf).Encode(c) != nil || os.MkdirAll(filepath.Dir(v.cachePath()), 0o755) != nil {
+	if os.MkdirAll(filepath.Dir(v.cachePath()), 0o755) != nil {
 		return
 	}
-	_ = atomicfile.WriteFile(v.cachePath(), buf.Bytes())
+	_ = atomicfile.WriteFile(v.cachePath(), c.encode())
 }
 
 // evidenceInTree looks an evidence blob up in commit c's tree: one added
 // before the commits this verification walked (it was hashed when it was
 // added, and c's tree is bound to it by hash).
 func (v *verifier) evidenceInTree(c *object.Commit, digest string) (int64, bool) {
-	t, err := c.Tree()
-	if err != nil {
-		return 0, false
-	}
-	e, err := t.FindEntry(EvidencePath(digest))
+	e, err := v.l.lookup(c.TreeHash, EvidencePath(digest))
 	if err != nil || !e.Mode.IsFile() {
 		return 0, false
 	}
-	size, err := v.l.storage.EncodedObjectSize(e.Hash)
+	rd, size, err := v.l.openBlob(e.Hash, fastSHA1)
 	if err != nil {
 		return 0, false
 	}
+	rd.Close()
 	return size, true
 }
 
