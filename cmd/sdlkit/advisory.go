@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -293,7 +294,7 @@ The document is replaced in place unless -o names another file.`,
 }
 
 func runAdvisoryUpdate(ctx context.Context, a *app, file string, o *advisoryUpdateOptions) error {
-	out := cmpOrDefault(o.output, file)
+	out := cmp.Or(o.output, file)
 	inputs := o.in.paths()
 	if out != file {
 		inputs = append(inputs, namedPath{"advisory", file})
@@ -324,13 +325,6 @@ func runAdvisoryUpdate(ctx context.Context, a *app, file string, o *advisoryUpda
 		return inputError(fmt.Errorf("%q: %w", file, err))
 	}
 	return writeAdvisory(a, doc, out, atomicfile.Options{})
-}
-
-func cmpOrDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func tlpOf(a *csaf.Advisory) string {

@@ -296,13 +296,9 @@ func (o *runOptions) override(cmd *cobra.Command, c *project.Config) error {
 func (p *runPlan) readVEX(ctx context.Context) error {
 	seen := map[string]string{}
 	for _, f := range p.cfg.VEX {
-		data, err := readlimit.ReadFile(ctx, f, readlimit.Kind{Name: "vex", Limit: vex.MaxDocumentSize})
+		data, stmts, err := readVEXFile(ctx, f)
 		if err != nil {
-			return inputError(err)
-		}
-		stmts, err := vex.Parse(data, f)
-		if err != nil {
-			return inputError(err, "sdlkit reads OpenVEX, CycloneDX VEX (or a BOM's vulnerabilities) and CSAF 2.0")
+			return err
 		}
 		name := filepath.Base(f)
 		if prev, ok := seen[name]; ok {

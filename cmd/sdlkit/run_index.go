@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -81,7 +82,7 @@ type indexFile struct {
 // local run.
 func (r *runner) builderID() string {
 	if ref := r.a.getenv("GITHUB_WORKFLOW_REF"); r.a.getenv("GITHUB_ACTIONS") == "true" && ref != "" {
-		return strings.TrimSuffix(cmpOr(r.a.getenv("GITHUB_SERVER_URL"), "https://github.com"), "/") + "/" + ref
+		return strings.TrimSuffix(cmp.Or(r.a.getenv("GITHUB_SERVER_URL"), "https://github.com"), "/") + "/" + ref
 	}
 	return "https://sdlkit.dev/run/local"
 }
@@ -89,8 +90,8 @@ func (r *runner) builderID() string {
 // invocationID names this run: the Actions run and attempt, else a time.
 func (r *runner) invocationID() string {
 	if id := r.a.getenv("GITHUB_RUN_ID"); r.a.getenv("GITHUB_ACTIONS") == "true" && id != "" {
-		return fmt.Sprintf("%s/%s/actions/runs/%s/attempts/%s", cmpOr(r.a.getenv("GITHUB_SERVER_URL"), "https://github.com"),
-			r.a.getenv("GITHUB_REPOSITORY"), id, cmpOr(r.a.getenv("GITHUB_RUN_ATTEMPT"), "1"))
+		return fmt.Sprintf("%s/%s/actions/runs/%s/attempts/%s", cmp.Or(r.a.getenv("GITHUB_SERVER_URL"), "https://github.com"),
+			r.a.getenv("GITHUB_REPOSITORY"), id, cmp.Or(r.a.getenv("GITHUB_RUN_ATTEMPT"), "1"))
 	}
 	return "local:" + r.p.started.Format("20060102T150405.000000000Z")
 }
@@ -124,7 +125,7 @@ func (r *runner) provenance(st *runState) ([]byte, error) {
 // sourceURI is the repository's address in Actions, else "git+file:".
 func sourceURI(a *app) string {
 	if repo := a.getenv("GITHUB_REPOSITORY"); repo != "" {
-		return "git+" + strings.TrimSuffix(cmpOr(a.getenv("GITHUB_SERVER_URL"), "https://github.com"), "/") + "/" + repo
+		return "git+" + strings.TrimSuffix(cmp.Or(a.getenv("GITHUB_SERVER_URL"), "https://github.com"), "/") + "/" + repo
 	}
 	return "git+file:."
 }
@@ -204,7 +205,7 @@ func writeIndexMarkdown(w io.Writer, idx *runIndex, st *runState) {
 	}
 	fmt.Fprintf(w, "# Release %s %s: %s\n\n", mdCell(idx.Product), mdCell(idx.Version), verdict)
 	fmt.Fprintf(w, "Made by `sdlkit run` from commit `%s`, policy **%s** (%d passed, %d warned, %d denied).\n\n",
-		mdCell(cmpOr(idx.Commit, "unknown")), mdCell(idx.Decision.Policy), idx.Decision.Passed, idx.Decision.Warned, idx.Decision.Denied)
+		mdCell(cmp.Or(idx.Commit, "unknown")), mdCell(idx.Decision.Policy), idx.Decision.Passed, idx.Decision.Warned, idx.Decision.Denied)
 	fmt.Fprintf(w, "## Steps\n\n| Step | Status | ms | Detail |\n|---|---|---:|---|\n")
 	for _, s := range idx.Steps {
 		detail := s.Detail

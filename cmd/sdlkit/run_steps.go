@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -529,17 +530,10 @@ func (r *runner) artifactFacts(ctx context.Context, st *runState) ([]policies.Ar
 				arts[i].Attestations = append(arts[i].Attestations, res.PredicateType)
 				continue
 			}
-			arts[i].Signed, arts[i].Signer = true, cmpOr(res.Identity, "key")
+			arts[i].Signed, arts[i].Signer = true, cmp.Or(res.Identity, "key")
 		}
 	}
 	return arts, nil
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // ledgerFacts is the ledger's status for the release, with this run's

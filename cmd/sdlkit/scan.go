@@ -225,17 +225,26 @@ func countComponents(us []scan.Unchecked) int {
 func readVEX(ctx context.Context, files []string) ([][]vex.Statement, error) {
 	var out [][]vex.Statement
 	for _, f := range files {
-		data, err := readlimit.ReadFile(ctx, f, readlimit.Kind{Name: "vex", Limit: vex.MaxDocumentSize})
+		_, stmts, err := readVEXFile(ctx, f)
 		if err != nil {
-			return nil, inputError(err)
-		}
-		stmts, err := vex.Parse(data, f)
-		if err != nil {
-			return nil, inputError(err, "sdlkit reads OpenVEX, CycloneDX VEX (or a BOM's vulnerabilities) and CSAF 2.0")
+			return nil, err
 		}
 		out = append(out, stmts)
 	}
 	return out, nil
+}
+
+// readVEXFile reads and parses one VEX document, bounded.
+func readVEXFile(ctx context.Context, f string) ([]byte, []vex.Statement, error) {
+	data, err := readlimit.ReadFile(ctx, f, readlimit.Kind{Name: "vex", Limit: vex.MaxDocumentSize})
+	if err != nil {
+		return nil, nil, inputError(err)
+	}
+	stmts, err := vex.Parse(data, f)
+	if err != nil {
+		return nil, nil, inputError(err, "sdlkit reads OpenVEX, CycloneDX VEX (or a BOM's vulnerabilities) and CSAF 2.0")
+	}
+	return data, stmts, nil
 }
 
 // loadTarget returns the SBOM of the target: decoded when it is an SBOM,
