@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -359,28 +360,32 @@ func (o *policyCheckOptions) artifactFacts(cmd *cobra.Command, a *app) ([]polici
 		if err := o.verify.addTrustedRoot(ctx, a, b, &pol); err != nil {
 			return nil, err
 		}
-		matched := false
-		for i, d := range digests {
-			res, err := signing.Verify(b, d, pol)
-			if err != nil {
-				continue
-			}
-			matched = true
-			signer := res.Identity
-			if signer == "" {
-				signer = "key"
-			}
-			if res.PredicateType != "" {
-				arts[i].Attestations = append(arts[i].Attestations, res.PredicateType)
-				continue
-			}
-			arts[i].Signed, arts[i].Signer = true, signer
-		}
-		if !matched {
+		if !applyBundle(arts, digests, b, pol) {
 			a.warnf("bundle %s verifies no --artifact with the key or identity given", textsafe.Escape(path))
 		}
 	}
 	return arts, nil
+}
+
+// applyBundle verifies b against each artifact's digest under pol and
+// marks what it proves: a message signature signs the artifact, an
+// attestation whose subject it is attests it. It reports whether b
+// verified against any artifact.
+func applyBundle(arts []policies.Artifact, digests []signing.Digest, b *signing.Bundle, pol signing.Policy) bool {
+	matched := false
+	for i, d := range digests {
+		res, err := signing.Verify(b, d, pol)
+		if err != nil {
+			continue
+		}
+		matched = true
+		if res.PredicateType != "" {
+			arts[i].Attestations = append(arts[i].Attestations, res.PredicateType)
+			continue
+		}
+		arts[i].Signed, arts[i].Signer = true, cmp.Or(res.Identity, "key")
+	}
+	return matched
 }
 
 // ledgerFacts reads the ledger's status for the release when a ledger is

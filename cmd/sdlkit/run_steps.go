@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -505,8 +504,10 @@ func (r *runner) artifactFacts(ctx context.Context, st *runState) ([]policies.Ar
 		pol = signing.Policy{Identity: &signing.Identity{SANRegexp: ".+", IssuerRegexp: ".+"}}
 	}
 	arts := make([]policies.Artifact, len(r.arts))
+	digests := make([]signing.Digest, len(r.arts))
 	for i, a := range r.arts {
 		arts[i] = policies.Artifact{Name: a.name, Digest: a.digest.String(), Attestations: []string{}}
+		digests[i] = a.digest
 	}
 	names := slices.Sorted(mapKeys(st.bundles))
 	for _, name := range names {
@@ -521,17 +522,7 @@ func (r *runner) artifactFacts(ctx context.Context, st *runState) ([]policies.Ar
 			}
 			pol.TrustedRoot = tr
 		}
-		for i, a := range r.arts {
-			res, err := signing.Verify(b, a.digest, pol)
-			if err != nil {
-				continue
-			}
-			if res.PredicateType != "" {
-				arts[i].Attestations = append(arts[i].Attestations, res.PredicateType)
-				continue
-			}
-			arts[i].Signed, arts[i].Signer = true, cmp.Or(res.Identity, "key")
-		}
+		applyBundle(arts, digests, b, pol)
 	}
 	return arts, nil
 }
