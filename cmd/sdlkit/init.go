@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path"
@@ -16,6 +13,7 @@ import (
 	"github.com/sdlkit/sdlkit/internal/atomicfile"
 	"github.com/sdlkit/sdlkit/internal/project"
 	"github.com/sdlkit/sdlkit/internal/textsafe"
+	"github.com/sdlkit/sdlkit/sbom/generate"
 )
 
 type initOptions struct {
@@ -80,40 +78,19 @@ func runInit(a *app, o *initOptions) error {
 	return nil
 }
 
-// detectProduct names the product from the manifest at dir: go.mod's
-// module, package.json's or Cargo.toml's name, else the directory's name.
+// detectProduct names the product from the manifest at dir, as 'sbom
+// generate' finds it (generate.ManifestProduct), a Go module by its last
+// path element without a major version suffix; else the directory's name.
 func detectProduct(dir string) string {
-	if data, err := readSmall(filepath.Join(dir, "go.mod")); err == nil {
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		for sc.Scan() {
-			if mod, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "module "); ok {
-				mod = strings.Trim(strings.TrimSpace(mod), `"`)
-				if base := path.Base(mod); isMajorSuffix(base) {
-					mod = path.Dir(mod)
-				}
-				return path.Base(mod)
-			}
+	eco, name, _ := generate.ManifestProduct(dir)
+	if eco == "Go" {
+		if isMajorSuffix(path.Base(name)) {
+			name = path.Dir(name)
 		}
+		name = path.Base(name)
 	}
-	if data, err := readSmall(filepath.Join(dir, "package.json")); err == nil {
-		var pkg struct{ Name string }
-		if json.Unmarshal(data, &pkg) == nil && pkg.Name != "" {
-			return pkg.Name
-		}
-	}
-	if data, err := readSmall(filepath.Join(dir, "Cargo.toml")); err == nil {
-		inPackage := false
-		for _, line := range strings.Split(string(data), "\n") {
-			line = strings.TrimSpace(line)
-			if strings.HasPrefix(line, "[") {
-				inPackage = line == "[package]"
-			}
-			if v, ok := strings.CutPrefix(line, "name"); ok && inPackage {
-				if v, ok = strings.CutPrefix(strings.TrimSpace(v), "="); ok {
-					return strings.Trim(strings.TrimSpace(v), `"'`)
-				}
-			}
-		}
+	if name != "" {
+		return name
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -128,16 +105,4 @@ func isMajorSuffix(s string) bool {
 		return false
 	}
 	return strings.Trim(s[1:], "0123456789") == ""
-}
-
-// readSmall reads a manifest of at most 1 MiB; anything else is skipped.
-func readSmall(p string) ([]byte, error) {
-	fi, err := os.Stat(p)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() || fi.Size() > 1<<20 {
-		return nil, fmt.Errorf("%s: not a small regular file", p)
-	}
-	return os.ReadFile(p)
 }

@@ -31,7 +31,7 @@ import (
 func (g *generator) product() (sbom.Component, error) {
 	p := sbom.Component{Type: sbom.TypeApplication}
 	if g.file == "" || len(g.binaryMains) == 0 {
-		p.Ecosystem, p.Name, p.Version = manifestProduct(g.root)
+		p.Ecosystem, p.Name, p.Version = ManifestProduct(g.root)
 	}
 	if p.Name == "" {
 		p.Ecosystem, p.Name, p.Version = g.localProduct()
@@ -69,12 +69,19 @@ func (g *generator) product() (sbom.Component, error) {
 	return p, nil
 }
 
-// manifestProduct reads the project's name and version from the first
-// manifest at root that names it. Unreadable manifests give nothing: the
-// walk reports broken lockfiles, and the options can name the product.
-func manifestProduct(root string) (eco, name, version string) {
+// ManifestProduct reads the project's name and version from the first
+// manifest at root that names it (go.mod, package.json, Cargo.toml,
+// pyproject.toml). Unreadable manifests give nothing: the walk reports
+// broken lockfiles, and the options can name the product. Only regular
+// files of at most DefaultMaxLockfileSize are read: a pipe or device
+// called go.mod is never opened.
+func ManifestProduct(root string) (eco, name, version string) {
 	read := func(file string) []byte {
-		data, _ := os.ReadFile(filepath.Join(root, file))
+		p := filepath.Join(root, file)
+		if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() || fi.Size() > DefaultMaxLockfileSize {
+			return nil
+		}
+		data, _ := os.ReadFile(p)
 		return data
 	}
 	if data := read("go.mod"); data != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -117,5 +118,29 @@ func TestGenerateUnreadableDir(t *testing.T) {
 	_, err := SBOM(context.Background(), dir, Options{})
 	if err == nil {
 		t.Fatal("no error")
+	}
+}
+
+// TestManifestProductSkipsPipes checks that a named pipe called go.mod is
+// never opened (the read would wait for a writer) and the next manifest
+// names the product.
+func TestManifestProductSkipsPipes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "go.mod"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name": "plc-ui", "version": "1.0.0"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan [3]string, 1)
+	go func() { eco, name, v := ManifestProduct(dir); done <- [3]string{eco, name, v} }()
+	select {
+	case got := <-done:
+		if got != [3]string{"npm", "plc-ui", "1.0.0"} {
+			t.Errorf("ManifestProduct = %v", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ManifestProduct waits on a named pipe called go.mod")
 	}
 }
