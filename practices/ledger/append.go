@@ -1,10 +1,9 @@
 package ledger
 
 import (
+	"bytes"
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -156,7 +155,7 @@ func (w *Writer) prepare(ctx context.Context, info *Info, e Entry) (Record, erro
 		r.Evidence = append(r.Evidence, f)
 	}
 	for _, b := range e.Blobs {
-		f, err := w.Ledger.storeBlob(b)
+		f, err := w.Ledger.storeBlob(ctx, b)
 		if err != nil {
 			return Record{}, err
 		}
@@ -218,51 +217,31 @@ func (l *Ledger) storeEvidence(ctx context.Context, path string) (File, error) {
 	if fi.Size() > MaxEvidenceSize {
 		return File{}, fmt.Errorf("evidence file %q: larger than %s", path, readlimit.FormatSize(MaxEvidenceSize))
 	}
-	size := fi.Size()
-	ow, writeHeader, err := l.storage.ObjectStorage.LazyWriter()
+	ev, err := l.writeEvidenceObject(ctx, f, fi.Size())
 	if err != nil {
 		return File{}, fmt.Errorf("store evidence %q: %w", path, err)
 	}
-	if err := writeHeader(plumbing.BlobObject, size); err != nil {
-		ow.Close()
-		return File{}, fmt.Errorf("store evidence %q: %w", path, err)
-	}
-	sum := sha256.New()
-	gh := plumbing.NewHasher(plumbing.BlobObject, size)
-	n, err := io.Copy(io.MultiWriter(ow, sum, gh), io.LimitReader(readlimit.ContextReader(ctx, f), size+1))
-	if err == nil && n != size {
-		err = fmt.Errorf("file changed while being read (%d bytes, expected %d)", n, size)
-	}
-	if err != nil {
-		ow.Close()
-		return File{}, fmt.Errorf("store evidence %q: %w", path, err)
-	}
-	if err := ow.Close(); err != nil {
-		return File{}, fmt.Errorf("store evidence %q: %w", path, err)
-	}
-	digest := "sha256:" + hex.EncodeToString(sum.Sum(nil))
-	l.blobs[digest] = gh.Sum()
+	l.blobs[ev.digest] = ev.blob
 	return File{
 		Name:      filepath.Base(path),
 		MediaType: mediaType(path),
-		Size:      size,
-		Digest:    digest,
+		Size:      ev.size,
+		Digest:    ev.digest,
 	}, nil
 }
 
 // storeBlob stores in-memory evidence and returns its File entry.
-func (l *Ledger) storeBlob(b Blob) (File, error) {
-	h, err := l.writeBlob(b.Data)
+func (l *Ledger) storeBlob(ctx context.Context, b Blob) (File, error) {
+	ev, err := l.writeEvidenceObject(ctx, bytes.NewReader(b.Data), int64(len(b.Data)))
 	if err != nil {
 		return File{}, fmt.Errorf("store evidence %q: %w", b.Name, err)
 	}
-	digest := sha256Hex(b.Data)
-	l.blobs[digest] = h
+	l.blobs[ev.digest] = ev.blob
 	typ := b.MediaType
 	if typ == "" {
 		typ = mediaType(b.Name)
 	}
-	return File{Name: b.Name, MediaType: typ, Size: int64(len(b.Data)), Digest: digest}, nil
+	return File{Name: b.Name, MediaType: typ, Size: ev.size, Digest: ev.digest}, nil
 }
 
 var suffixTypes = map[string]string{
@@ -498,7 +477,7 @@ func (l *Ledger) Info() (*Info, error) {
 	}
 	data, err := l.readFile(head, infoPath, 64<<10)
 	if err != nil {
-		return nil, fmt.Errorf("open ledger %s: branch %s: %w (no readable %s)", l.loc, l.branch.Short(), ErrNotLedger, infoPath)
+		return nil, fmt.Errorf("open ledger %s: branch %s: %w (no readable %s: %v)", l.loc, l.branch.Short(), ErrNotLedger, infoPath, err)
 	}
 	var info Info
 	if err := json.Unmarshal(data, &info); err != nil || info.Format != InfoFormat {

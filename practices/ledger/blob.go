@@ -13,8 +13,12 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	githash "github.com/go-git/go-git/v5/plumbing/hash"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 	"github.com/klauspost/compress/zlib"
 )
 
@@ -66,18 +70,51 @@ func (l *Ledger) inflate(f *os.File) (*inflater, error) {
 	return in, nil
 }
 
+// objectCheck checks an object's content as it is read: that it is as long
+// as the object's header says and hashes to the object's name.
+type objectCheck struct {
+	sum  hash.Hash
+	want plumbing.Hash
+	size int64 // from the header
+	n    int64 // read so far
+}
+
+func newObjectCheck(newHash gitHash, want plumbing.Hash, t plumbing.ObjectType, size int64) objectCheck {
+	sum := newHash()
+	fmt.Fprintf(sum, "%s %d\x00", t, size)
+	return objectCheck{sum: sum, want: want, size: size}
+}
+
+// read takes what a Read of the content gave, p and err, and returns the
+// error that Read returns: the one the check found, else err.
+func (c *objectCheck) read(p []byte, err error) error {
+	c.sum.Write(p)
+	c.n += int64(len(p))
+	switch {
+	case c.n > c.size:
+		return fmt.Errorf("object %s: longer than the %d bytes its header says", c.want, c.size)
+	case err != io.EOF:
+		return err
+	case c.n != c.size:
+		return fmt.Errorf("object %s: %d bytes, its header says %d", c.want, c.n, c.size)
+	}
+	var got plumbing.Hash
+	c.sum.Sum(got[:0])
+	if got != c.want {
+		return fmt.Errorf("object %s: its content hashes to %s", c.want, got)
+	}
+	return io.EOF
+}
+
 // looseObject reads a loose object's content, inflated from its file as it
 // is read. The Read that reaches the end fails when the content is not as
 // long as the header says or does not hash to the object's name.
 type looseObject struct {
-	l    *Ledger
-	f    *os.File
-	in   *inflater
-	sum  hash.Hash
-	want plumbing.Hash
-	typ  plumbing.ObjectType
-	size int64 // from the header
-	n    int64 // read so far
+	l     *Ledger
+	f     *os.File
+	in    *inflater
+	typ   plumbing.ObjectType
+	check objectCheck
 }
 
 // openLoose opens the loose object h and reads its header. It returns an
@@ -88,9 +125,9 @@ func (l *Ledger) openLoose(h plumbing.Hash, newHash gitHash) (*looseObject, erro
 	if err != nil {
 		return nil, err
 	}
-	o := &looseObject{l: l, f: f, want: h}
+	o := &looseObject{l: l, f: f}
 	if o.in, err = l.inflate(f); err == nil {
-		err = o.header(newHash)
+		err = o.header(h, newHash)
 	}
 	if err != nil {
 		o.Close()
@@ -99,8 +136,8 @@ func (l *Ledger) openLoose(h plumbing.Hash, newHash gitHash) (*looseObject, erro
 	return o, nil
 }
 
-// header reads "<type> <size>\x00" and starts the hash of the object.
-func (o *looseObject) header(newHash gitHash) error {
+// header reads "<type> <size>\x00" and starts the check of object h.
+func (o *looseObject) header(h plumbing.Hash, newHash gitHash) error {
 	var buf [32]byte
 	n := 0
 	for ; n == 0 || buf[n-1] != 0; n++ {
@@ -111,38 +148,23 @@ func (o *looseObject) header(newHash gitHash) error {
 			return fmt.Errorf("read header: %w", err)
 		}
 	}
-	typ, size, ok := bytes.Cut(buf[:n-1], []byte(" "))
+	typ, sizeText, ok := bytes.Cut(buf[:n-1], []byte(" "))
 	t, err := plumbing.ParseObjectType(string(typ))
 	if !ok || err != nil {
 		return fmt.Errorf("invalid header %q", buf[:n-1])
 	}
-	o.typ = t
-	if o.size, err = strconv.ParseInt(string(size), 10, 64); err != nil || o.size < 0 {
+	size, err := strconv.ParseInt(string(sizeText), 10, 64)
+	if err != nil || size < 0 {
 		return fmt.Errorf("invalid header %q", buf[:n-1])
 	}
-	o.sum = newHash()
-	fmt.Fprintf(o.sum, "%s %d\x00", t, o.size)
+	o.typ = t
+	o.check = newObjectCheck(newHash, h, t, size)
 	return nil
 }
 
 func (o *looseObject) Read(p []byte) (int, error) {
 	n, err := o.in.z.Read(p)
-	o.sum.Write(p[:n])
-	o.n += int64(n)
-	switch {
-	case o.n > o.size:
-		return n, fmt.Errorf("object %s: longer than the %d bytes its header says", o.want, o.size)
-	case err != io.EOF:
-		return n, err
-	case o.n != o.size:
-		return n, fmt.Errorf("object %s: %d bytes, its header says %d", o.want, o.n, o.size)
-	}
-	var got plumbing.Hash
-	o.sum.Sum(got[:0])
-	if got != o.want {
-		return n, fmt.Errorf("object %s: its content hashes to %s", o.want, got)
-	}
-	return n, io.EOF
+	return n, o.check.read(p[:n], err)
 }
 
 // Close closes the file and returns the inflater to the pool.
@@ -154,112 +176,100 @@ func (o *looseObject) Close() error {
 	return o.f.Close()
 }
 
-// openBlob streams the blob h and returns its size. A loose object is
-// inflated from its file as it is read, and its git hash (made by newHash)
-// is checked at the end: the Read that reaches EOF fails when the content
-// is not the object its name says. go-git would read the whole object into
-// memory first (a 2 GiB evidence file, 2 GiB of memory), hash it twice and
-// check neither hash against the name; for small objects, its path
-// resolution (an lstat of each directory on the way) cost more than the
-// read, and klauspost's inflate takes half the time of the standard
-// library's, which go-git uses. A packed object (after 'git gc') is read
-// through go-git, whole, at the first Read.
-func (l *Ledger) openBlob(h plumbing.Hash, newHash gitHash) (io.ReadCloser, int64, error) {
+// packedObject reads a packed object's content through go-git and checks
+// it as looseObject does: go-git trusts the pack, so an object rewritten
+// in a pack (with an index to match) would otherwise read as genuine.
+type packedObject struct {
+	rd    io.ReadCloser
+	check objectCheck
+}
+
+func (o *packedObject) Read(p []byte) (int, error) {
+	n, err := o.rd.Read(p)
+	return n, o.check.read(p[:n], err)
+}
+
+func (o *packedObject) Close() error { return o.rd.Close() }
+
+// largePackedObject is the size from which go-git streams a packed object
+// from its pack instead of inflating it whole on opening.
+const largePackedObject = 1 << 20
+
+// openPacked opens the packed object h, of type t. go-git reads the pack
+// one goroutine at a time (its packfile reader shares the pack's file);
+// a large object is then read from a file of its own, so large evidence
+// blobs are inflated and hashed in parallel.
+func (l *Ledger) openPacked(h plumbing.Hash, t plumbing.ObjectType, newHash gitHash) (*packedObject, int64, error) {
+	l.gitMu.Lock()
+	defer l.gitMu.Unlock()
+	var obj plumbing.EncodedObject
+	err := plumbing.ErrObjectNotFound
+	if l.packs != nil {
+		obj, err = l.packs.EncodedObject(t, h)
+	}
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		// go-git lists the packs once; a fetch since may have added one.
+		l.packs = filesystem.NewObjectStorageWithOptions(dotgit.New(osfs.New(l.GitDir())), cache.NewObjectLRUDefault(),
+			filesystem.Options{LargeObjectThreshold: largePackedObject})
+		obj, err = l.packs.EncodedObject(t, h)
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("object %s: %w", h, err)
+	}
+	rd, err := obj.Reader()
+	if err != nil {
+		return nil, 0, fmt.Errorf("object %s: %w", h, err)
+	}
+	return &packedObject{rd: rd, check: newObjectCheck(newHash, h, obj.Type(), obj.Size())}, obj.Size(), nil
+}
+
+// openObject streams object h, of type t, and returns its size. Its git
+// hash (made by newHash) is checked at the end: the Read that reaches EOF
+// fails when the content is not the object its name says. A loose object
+// is inflated from its file as it is read. go-git would read the whole
+// object into memory first (a 2 GiB evidence file, 2 GiB of memory), hash
+// it twice and check neither hash against the name; for small objects,
+// its path resolution (an lstat of each directory on the way) cost more
+// than the read, and klauspost's inflate takes half the time of the
+// standard library's, which go-git uses. A packed object (after 'git gc',
+// or fetched) is read through go-git (see openPacked).
+func (l *Ledger) openObject(h plumbing.Hash, t plumbing.ObjectType, newHash gitHash) (io.ReadCloser, int64, error) {
 	o, err := l.openLoose(h, newHash)
 	if errors.Is(err, os.ErrNotExist) {
-		l.gitMu.Lock()
-		defer l.gitMu.Unlock()
-		size, err := l.storage.EncodedObjectSize(h)
-		if err != nil {
-			return nil, 0, err
-		}
-		return &packedBlob{l: l, h: h}, size, nil
+		return l.openPacked(h, t, newHash)
 	}
 	if err != nil {
 		return nil, 0, err
 	}
-	if o.typ != plumbing.BlobObject {
+	if o.typ != t {
 		o.Close()
-		return nil, 0, fmt.Errorf("object %s: a %s, not a blob", h, o.typ)
+		return nil, 0, fmt.Errorf("object %s: a %s, not a %s", h, o.typ, t)
 	}
-	return o, o.size, nil
+	return o, o.check.size, nil
 }
 
-// packedBlob is a packed blob, read whole through go-git at its first
-// Read: the one who opens it learns its size without holding its content.
-type packedBlob struct {
-	l  *Ledger
-	h  plumbing.Hash
-	rd *bytes.Reader
-}
-
-func (b *packedBlob) Read(p []byte) (int, error) {
-	if b.rd == nil {
-		data, err := b.l.readPacked(b.h, plumbing.BlobObject, 1<<62)
-		if err != nil {
-			return 0, err
-		}
-		b.rd = bytes.NewReader(data)
-	}
-	return b.rd.Read(p)
-}
-
-func (b *packedBlob) Close() error {
-	b.rd = nil
-	return nil
+// openBlob streams the blob h and returns its size (see openObject).
+func (l *Ledger) openBlob(h plumbing.Hash, newHash gitHash) (io.ReadCloser, int64, error) {
+	return l.openObject(h, plumbing.BlobObject, newHash)
 }
 
 // readObject reads the whole of object h, of type t and at most max bytes,
-// and checks its git hash when it is loose.
+// and checks its git hash.
 func (l *Ledger) readObject(h plumbing.Hash, t plumbing.ObjectType, max int64) ([]byte, error) {
-	o, err := l.openLoose(h, collisionSHA1)
-	if errors.Is(err, os.ErrNotExist) {
-		return l.readPacked(h, t, max)
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer o.Close()
-	switch {
-	case o.typ != t:
-		return nil, fmt.Errorf("object %s: a %s, not a %s", h, o.typ, t)
-	case o.size > max:
-		return nil, fmt.Errorf("%s %s: %d bytes, at most %d", t, h, o.size, max)
-	}
-	data := make([]byte, o.size)
-	if _, err := io.ReadFull(o, data); err != nil {
-		return nil, err
-	}
-	// To the end of the stream, where the length and the hash are checked.
-	if _, err := io.Copy(io.Discard, o); err != nil {
-		return nil, err
-	}
-	return data, nil
-}
-
-// readPacked reads an object that is not loose through go-git, one
-// goroutine at a time: go-git's reader of a packed object shares the
-// pack's file.
-func (l *Ledger) readPacked(h plumbing.Hash, t plumbing.ObjectType, max int64) ([]byte, error) {
-	l.gitMu.Lock()
-	defer l.gitMu.Unlock()
-	obj, err := l.storage.EncodedObject(t, h)
-	if err != nil {
-		return nil, err
-	}
-	if obj.Size() > max {
-		return nil, fmt.Errorf("%s %s: %d bytes, at most %d", t, h, obj.Size(), max)
-	}
-	rd, err := obj.Reader()
+	rd, size, err := l.openObject(h, t, collisionSHA1)
 	if err != nil {
 		return nil, err
 	}
 	defer rd.Close()
-	data, err := io.ReadAll(rd)
-	if err == nil && int64(len(data)) != obj.Size() {
-		err = fmt.Errorf("%s %s: %d bytes, its header says %d", t, h, len(data), obj.Size())
+	if size > max {
+		return nil, fmt.Errorf("%s %s: %d bytes, at most %d", t, h, size, max)
 	}
-	if err != nil {
+	data := make([]byte, size)
+	if _, err := io.ReadFull(rd, data); err != nil {
+		return nil, err
+	}
+	// To the end of the stream, where the length and the hash are checked.
+	if _, err := io.Copy(io.Discard, rd); err != nil {
 		return nil, err
 	}
 	return data, nil

@@ -4,15 +4,18 @@ import (
 	"bytes"
 	"compress/zlib"
 	"context"
+	"crypto/sha1"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
@@ -59,6 +62,47 @@ func TestVerifyStreamsEvidence(t *testing.T) {
 	}
 }
 
+// Evidence is written as loose objects of deflate's stored blocks, which
+// git reads like any object: the file is no smaller than its content
+// (JSON would shrink 3-4 times at git's default level), git cat-file gives
+// the content back, fsck --strict is clean, and evidence given in memory
+// (Entry.Blobs) is stored the same way.
+func TestEvidenceStoredUncompressed(t *testing.T) {
+	t.Parallel()
+	l, blob, size := evidenceLedger(t)
+	w := &Writer{Ledger: l, Now: clock()}
+	data := bytes.Repeat([]byte(`{"component":"x"}`), 1<<16)
+	recs, err := w.Append(context.Background(), []Entry{{Record: Record{Actor: "ci", Version: "1.0.0",
+		Requirements: []string{"SM-1"}, Kind: "document"}, Blobs: []Blob{{Name: "doc.json", Data: data}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := l.blobs[recs[0].Evidence[0].Digest]
+	for _, c := range []struct {
+		h    plumbing.Hash
+		size int64
+	}{{blob, size}, {mem, int64(len(data))}} {
+		fi, err := os.Stat(loosePath(l, c.h))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Size() < c.size || fi.Mode().Perm() != 0o444 {
+			t.Errorf("object %s: %d bytes, mode %v, for %d bytes of content: compressed or writable", c.h, fi.Size(), fi.Mode(), c.size)
+		}
+		if got := runGit(t, l.GitDir(), nil, "cat-file", "-s", c.h.String()); strings.TrimSpace(got) != fmt.Sprint(c.size) {
+			t.Errorf("git cat-file -s %s: %q, want %d", c.h, got, c.size)
+		}
+	}
+	if got := runGit(t, l.GitDir(), nil, "cat-file", "blob", mem.String()); got != string(data) {
+		t.Errorf("git reads another content for %s", mem)
+	}
+	runGit(t, l.GitDir(), nil, "fsck", "--strict", "--no-dangling")
+	tmps, _ := filepath.Glob(filepath.Join(l.GitDir(), "objects", "tmp_obj_*"))
+	if len(tmps) != 0 {
+		t.Errorf("temporary files left: %q", tmps)
+	}
+}
+
 // replaceLoose writes content as loose object h's file, in place of what
 // it held: an object whose name no longer says its content.
 func replaceLoose(t *testing.T, l *Ledger, h plumbing.Hash, typ plumbing.ObjectType, content []byte) {
@@ -77,9 +121,64 @@ func replaceLoose(t *testing.T, l *Ledger, h plumbing.Hash, typ plumbing.ObjectT
 	}
 }
 
-// Verify checks the git hash of the trees and commits it reads, not only
-// of the blobs: a tree or commit object rewritten in place, under its old
-// name, is a problem.
+// forgePacked removes object h and puts content in its place in a pack of
+// its own, with an index that names it h, as an attacker rewriting a
+// fetched or gc'd ledger would: go-git reads a pack as its index says.
+func forgePacked(t *testing.T, l *Ledger, h plumbing.Hash, typ plumbing.ObjectType, content []byte) {
+	t.Helper()
+	var pack bytes.Buffer
+	pack.WriteString("PACK")
+	binary.Write(&pack, binary.BigEndian, [2]uint32{2, 1})
+	// The object's header: its type and size, 4 bits then 7 a byte.
+	start := pack.Len()
+	size := len(content)
+	b := byte(typ)<<4 | byte(size&0x0f)
+	for size >>= 4; size > 0; size >>= 7 {
+		pack.WriteByte(b | 0x80)
+		b = byte(size & 0x7f)
+	}
+	pack.WriteByte(b)
+	zw := zlib.NewWriter(&pack)
+	zw.Write(content)
+	zw.Close()
+	crc := crc32.ChecksumIEEE(pack.Bytes()[start:])
+	sum := sha1.Sum(pack.Bytes())
+	pack.Write(sum[:])
+	var packHash plumbing.Hash
+	copy(packHash[:], sum[:])
+
+	iw := new(idxfile.Writer)
+	iw.OnHeader(1)
+	iw.OnInflatedObjectHeader(typ, int64(len(content)), int64(start))
+	iw.OnInflatedObjectContent(h, int64(start), crc, nil)
+	iw.OnFooter(packHash)
+	idx, err := iw.Index()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var idxData bytes.Buffer
+	if _, err := idxfile.NewEncoder(&idxData).Encode(idx); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(l.GitDir(), "objects", "pack")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Join(dir, "pack-"+packHash.String())
+	if err := os.WriteFile(name+".pack", pack.Bytes(), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name+".idx", idxData.Bytes(), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(loosePath(l, h)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Verify checks the git hash of every object it reads: a tree, commit,
+// record or evidence blob rewritten under its old name, loose or in a
+// pack, is a problem.
 func TestVerifyChecksObjectHashes(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -121,23 +220,61 @@ func TestVerifyChecksObjectHashes(t *testing.T) {
 			}
 			return head.Hash, plumbing.CommitObject, data
 		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			l, _, _ := evidenceLedger(t)
-			h, _ := l.Head()
-			head, err := l.commit(h)
+		{"a record edited", func(t *testing.T, l *Ledger, head *object.Commit) (plumbing.Hash, plumbing.ObjectType, []byte) {
+			sums, _, err := l.Summaries(context.Background())
+			if err != nil || len(sums) == 0 {
+				t.Fatalf("records: %v, %v", sums, err)
+			}
+			tr, err := head.Tree()
 			if err != nil {
 				t.Fatal(err)
 			}
-			obj, typ, content := tc.object(t, l, head)
-			replaceLoose(t, l, obj, typ, content)
-			rep, err := l.Verify(context.Background(), VerifyOptions{})
-			if err == nil && !rep.OK() && strings.Contains(strings.Join(rep.Problems, "\n"), "hashes to") {
-				return
+			f, err := tr.File(RecordPath(sums[len(sums)-1].ID))
+			if err != nil {
+				t.Fatal(err)
 			}
-			t.Fatalf("verify: %v, problems %q; want one saying what %s hashes to", err, rep.Problems, obj)
-		})
+			data, err := l.readBlob(f.Hash, 1<<20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f.Hash, plumbing.BlobObject, bytes.Replace(data, []byte(`"1.0.0"`), []byte(`"1.0.1"`), 1)
+		}},
+		{"an evidence blob", func(t *testing.T, l *Ledger, head *object.Commit) (plumbing.Hash, plumbing.ObjectType, []byte) {
+			for _, h := range l.blobs {
+				data, err := l.readBlob(h, 8<<20)
+				if err != nil {
+					t.Fatal(err)
+				}
+				data[0] ^= 1
+				return h, plumbing.BlobObject, data
+			}
+			t.Fatal("no evidence stored")
+			return plumbing.ZeroHash, 0, nil
+		}},
+	} {
+		for _, forge := range []struct {
+			name string
+			put  func(*testing.T, *Ledger, plumbing.Hash, plumbing.ObjectType, []byte)
+		}{{"loose", replaceLoose}, {"packed", forgePacked}} {
+			t.Run(tc.name+", "+forge.name, func(t *testing.T) {
+				t.Parallel()
+				l, _, _ := evidenceLedger(t)
+				h, _ := l.Head()
+				head, err := l.commit(h)
+				if err != nil {
+					t.Fatal(err)
+				}
+				obj, typ, content := tc.object(t, l, head)
+				forge.put(t, l, obj, typ, content)
+				rep, err := l.Verify(context.Background(), VerifyOptions{})
+				problems := strings.Join(rep.Problems, "\n")
+				if err == nil && !rep.OK() && strings.Contains(problems, obj.String()) &&
+					(strings.Contains(problems, "hashes to") || strings.Contains(problems, "SHA-256")) {
+					return
+				}
+				t.Fatalf("verify: %v, problems %q; want one saying what %s hashes to", err, rep.Problems, obj)
+			})
+		}
 	}
 }
 
@@ -212,32 +349,57 @@ func TestVerifyHashesSharedEvidenceOnce(t *testing.T) {
 	}
 }
 
-// Packed evidence (after git gc) is read through go-git.
-func TestVerifyPackedEvidence(t *testing.T) {
+// A ledger packed by git (git gc after many similar SBOMs: deltas between
+// them; or a clone of it) verifies, with every object's hash checked, and
+// takes new records.
+func TestVerifyPackedLedger(t *testing.T) {
 	t.Parallel()
+	ctx := context.Background()
 	l, blob, _ := evidenceLedger(t)
-	r, err := git.PlainOpen(l.loc.Repo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.RepackObjects(&git.RepackConfig{}); err != nil {
-		t.Fatal(err)
-	}
-	dirs, _ := filepath.Glob(filepath.Join(l.GitDir(), "objects", "[0-9a-f][0-9a-f]"))
-	for _, d := range dirs {
-		if err := os.RemoveAll(d); err != nil {
+	w := &Writer{Ledger: l, Now: clock()}
+	sbom := bytes.Repeat([]byte(`{"type":"library","name":"component","version":"1.0.0"},`), 4000)
+	for i := range 6 {
+		data := append(fmt.Appendf(nil, `{"serial":%d,"components":[`, i), sbom...)
+		if _, err := w.Append(ctx, []Entry{{Record: Record{Actor: "ci", Version: fmt.Sprintf("1.%d.0", i), Requirements: []string{"SM-12"}, Kind: "sbom"},
+			Blobs: []Blob{{Name: "sbom.cdx.json", Data: data}}}}); err != nil {
 			t.Fatal(err)
 		}
 	}
+	runGit(t, l.GitDir(), nil, "gc", "--aggressive", "--prune=now", "--quiet")
 	if _, err := os.Stat(loosePath(l, blob)); !os.IsNotExist(err) {
 		t.Fatalf("the evidence is still loose: %v", err)
 	}
-	l, err = Open(l.loc, l.catalog)
+	if deltas := runGit(t, l.GitDir(), nil, "count-objects", "-v"); !strings.Contains(deltas, "count: 0") {
+		t.Fatalf("loose objects left after gc: %s", deltas)
+	}
+	idx, _ := filepath.Glob(filepath.Join(l.GitDir(), "objects", "pack", "*.idx"))
+	if len(idx) != 1 || !strings.Contains(runGit(t, l.GitDir(), nil, "verify-pack", "-v", idx[0]), "chain length = 1") {
+		t.Fatalf("git gc made no deltas in %q", idx)
+	}
+	clone := filepath.Join(t.TempDir(), "clone.git")
+	runGit(t, l.GitDir(), nil, "clone", "--quiet", "--mirror", l.GitDir(), clone)
+	for _, loc := range []Location{l.loc, {Repo: clone}} {
+		pl, err := Open(loc, l.catalog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := pl.Verify(ctx, VerifyOptions{})
+		if err != nil || !rep.OK() || rep.Records != 8 || rep.EvidenceFiles != 8 {
+			t.Fatalf("verify %s: %+v, %v; want 8 records, 8 evidence files", loc.Repo, rep, err)
+		}
+	}
+	pl, err := Open(l.loc, l.catalog)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := l.Verify(context.Background(), VerifyOptions{})
-	if err != nil || !rep.OK() || rep.EvidenceFiles != 2 {
-		t.Fatalf("verify: %+v, %v", rep, err)
+	w = &Writer{Ledger: pl, Now: clock()}
+	if _, err := w.Append(ctx, []Entry{{Record: Record{Actor: "ci", Version: "2.0.0", Requirements: []string{"SM-12"}, Kind: "sbom"},
+		Blobs: []Blob{{Name: "sbom.cdx.json", Data: sbom}}}}); err != nil {
+		t.Fatal(err)
 	}
+	rep, err := pl.Verify(ctx, VerifyOptions{})
+	if err != nil || !rep.OK() || rep.Records != 9 {
+		t.Fatalf("verify after an append onto the packed ledger: %+v, %v", rep, err)
+	}
+	runGit(t, l.GitDir(), nil, "fsck", "--strict", "--no-dangling")
 }

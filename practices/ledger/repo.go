@@ -70,10 +70,12 @@ type Ledger struct {
 	// blobs maps the SHA-256 of evidence stored by this process to the
 	// git hash of its blob.
 	blobs map[string]plumbing.Hash
-	// gitMu serialises the go-git reads of readPacked, which goroutines
-	// reading records and evidence call (go-git's packfile reader is not
-	// safe for concurrent use).
+	// gitMu serialises openPacked, which goroutines reading records and
+	// evidence call (go-git's packfile reader is not safe for concurrent
+	// use).
 	gitMu sync.Mutex
+	// packs reads packed objects for openPacked, made on first use.
+	packs *filesystem.ObjectStorage
 	// objects is the directory of the loose objects.
 	objects string
 	// inflaters holds the zlib readers of loose objects between reads
