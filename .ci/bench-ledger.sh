@@ -32,7 +32,9 @@
 #    files of ~10 MiB, text that compresses about 2x), on all cores and on
 #    one, against sha256sum of the same files and 'git fsck' of the
 #    repository (which inflates and SHA-1-hashes every object), with the
-#    ratios of their throughputs;
+#    ratios of their throughputs; then the same on a clone of the ledger
+#    (git clone --mirror --no-local: one pack as git sends it, zlib at
+#    git's level and deltas, as an assessor or another pipeline has it);
 #  - with SCALE=1, 150,000 records (100 products x 50 releases x 30
 #    records, appended in one process, 30 records per Append call, one
 #    commit each): status (cold, warm, incremental) and verify (full,
@@ -188,6 +190,21 @@ big_bytes=$(du -cb "$work"/big/* | tail -1 | cut -f1)
 rm -rf "$work/big"
 top verify-big "$ledger_frames"
 
+# The ledger as an assessor or a second pipeline has it: fetched, so in a
+# pack git made (zlib at git's level, deltas), not loose objects of stored
+# blocks. git clone --no-local makes and sends the pack as a remote would.
+say ""
+say "== the same ledger cloned (git clone --mirror --no-local: one pack, as fetched); load $(load)"
+"$osvbench" measure -runs 1 -warmup 0 -tsv "$work/clone.tsv" -- "git clone" \
+	git clone --quiet --mirror --no-local "$l10k" "$work/clone.git"
+say "on disk: the ledger's objects $(du -sh "$l10k/objects" | cut -f1) (evidence loose, stored blocks), the clone's $(du -sh "$work/clone.git/objects" | cut -f1) (packed)"
+"$lb" verify -repo "$work/clone.git" -label "verify packed $n + $gb GiB" -tsv "$tsv" $(prof verify-packed)
+"$osvbench" measure -runs 1 -warmup 0 -tsv "$work/fsck-packed.tsv" -- "git fsck packed" \
+	git -C "$work/clone.git" fsck --no-progress --no-dangling
+cat "$work/clone.tsv" "$work/fsck-packed.tsv" | awk -F'\t' -v OFS='\t' '{ print $1, $3, $8, $10, $2, 0 }' >>"$tsv"
+rm -rf "$work/clone.git"
+top verify-packed "$ledger_frames"
+
 say ""
 say "== one record per process: $cli_runs runs of 'sdlkit ledger record' on the ledger of $n records; load $(load)"
 mkdir -p "$work/ev"
@@ -253,6 +270,9 @@ for c in "" ", 1 core"; do
 done
 row "sha256sum" "$(mbs sha256sum "$big_bytes"), median of 3"
 row "git fsck" "one run, the whole repository"
+row "git clone" "one run, --mirror --no-local"
+row "verify packed $n + $gb GiB" "$(mbs "verify packed $n + $gb GiB" "$(field "verify $n + $gb GiB" 6)") over all evidence, the clone"
+row "git fsck packed" "one run, the clone"
 row "append $big_n" "$(per "append $big_n" "$big_n")"
 column -t -s '|' "$work/summary.psv"
 
@@ -294,6 +314,7 @@ verdict "verify bound by hashing: on the added $gb GiB at least half sha256sum's
 say "        the whole ledger, all its evidence, against sha256sum of the added files: on $(nproc) cores $(whole "" 2) wall," \
 	"$(whole "" 3) CPU; on 1 core $(whole ", 1 core" 2) wall, $(whole ", 1 core" 3) CPU"
 say "        the whole repository: verify $(secs "$(field "verify $n + $gb GiB" 2)") (CPU $(secs "$(field "verify $n + $gb GiB" 3)")), git fsck $(secs "$(field "git fsck" 2)") (CPU $(secs "$(field "git fsck" 3)")); where verify's time goes: the profile above"
+say "        the clone (packed by git, as fetched): verify $(secs "$(field "verify packed $n + $gb GiB" 2)") (CPU $(secs "$(field "verify packed $n + $gb GiB" 3)")), git fsck $(secs "$(field "git fsck packed" 2)") (CPU $(secs "$(field "git fsck packed" 3)")), sha256sum of the added files $(secs "$(field sha256sum 2)")"
 if [ "$scale" = 1 ]; then
 	for mode in warm incremental; do
 		v=$(field "sdlkit status $mode $big_n" 2)
