@@ -48,26 +48,32 @@ func fastSHA1() hash.Hash { return sha1.New() }
 // between objects: its window and tables are the cost of a small object.
 type inflater struct {
 	br *bufio.Reader
-	z  io.ReadCloser // zlib.Resetter too
+	z  io.ReadCloser // zlib.Resetter too; nil until start
 }
 
-func (l *Ledger) inflate(f *os.File) (*inflater, error) {
+// inflater returns a pooled inflater reading r. The caller reads what
+// precedes the zlib stream from its br, calls start, and puts it back in
+// l.inflaters when done.
+func (l *Ledger) inflater(r io.Reader) *inflater {
 	in, _ := l.inflaters.Get().(*inflater)
 	if in == nil {
-		in = &inflater{br: bufio.NewReaderSize(f, 32<<10)}
+		return &inflater{br: bufio.NewReaderSize(r, 32<<10)}
+	}
+	in.br.Reset(r)
+	return in
+}
+
+// start reads the zlib stream's header.
+func (in *inflater) start() error {
+	if in.z == nil {
 		z, err := zlib.NewReader(in.br)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		in.z = z
-		return in, nil
+		return nil
 	}
-	in.br.Reset(f)
-	if err := in.z.(zlib.Resetter).Reset(in.br, nil); err != nil {
-		l.inflaters.Put(in)
-		return nil, err
-	}
-	return in, nil
+	return in.z.(zlib.Resetter).Reset(in.br, nil)
 }
 
 // objectCheck checks an object's content as it is read: that it is as long
@@ -125,8 +131,8 @@ func (l *Ledger) openLoose(h plumbing.Hash, newHash gitHash) (*looseObject, erro
 	if err != nil {
 		return nil, err
 	}
-	o := &looseObject{l: l, f: f}
-	if o.in, err = l.inflate(f); err == nil {
+	o := &looseObject{l: l, f: f, in: l.inflater(f)}
+	if err = o.in.start(); err == nil {
 		err = o.header(h, newHash)
 	}
 	if err != nil {
@@ -232,11 +238,18 @@ func (l *Ledger) openPacked(h plumbing.Hash, t plumbing.ObjectType, newHash gitH
 // its path resolution (an lstat of each directory on the way) cost more
 // than the read, and klauspost's inflate takes half the time of the
 // standard library's, which go-git uses. A packed object (after 'git gc',
-// or fetched) is read through go-git (see openPacked).
+// or fetched) is streamed the same way from its pack when stored whole
+// (openPackedWhole), and read through go-git when a delta or in an
+// alternate object store (openPacked).
 func (l *Ledger) openObject(h plumbing.Hash, t plumbing.ObjectType, newHash gitHash) (io.ReadCloser, int64, error) {
 	o, err := l.openLoose(h, newHash)
 	if errors.Is(err, os.ErrNotExist) {
-		return l.openPacked(h, t, newHash)
+		rd, size, err := l.openPackedWhole(h, t, newHash)
+		if errors.Is(err, errDeltified) || errors.Is(err, plumbing.ErrObjectNotFound) {
+			// A delta, or an object of an alternate object store.
+			return l.openPacked(h, t, newHash)
+		}
+		return rd, size, err
 	}
 	if err != nil {
 		return nil, 0, err

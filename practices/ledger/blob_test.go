@@ -403,3 +403,36 @@ func TestVerifyPackedLedger(t *testing.T) {
 	}
 	runGit(t, l.GitDir(), nil, "fsck", "--strict", "--no-dangling")
 }
+
+// A packed object's header is read whatever the bytes: a type and a size,
+// or an error for one cut short or too large; never a negative size.
+func TestPackedHeader(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		in   []byte
+		typ  plumbing.ObjectType
+		size int64
+		err  string
+	}{
+		{"a small blob", []byte{0x3a}, plumbing.BlobObject, 10, ""},
+		{"a tree of 300 bytes", []byte{0xac, 0x12}, plumbing.TreeObject, 300, ""},
+		{"an offset delta", []byte{0x65}, plumbing.OFSDeltaObject, 5, ""},
+		{"the largest size", []byte{0x9f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f}, plumbing.CommitObject, 1<<60 - 1, ""},
+		{"a size of 61 bits", []byte{0x9f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, 0, 0, "too large"},
+		{"endless continuation", bytes.Repeat([]byte{0xff}, 32), 0, 0, "too large"},
+		{"cut short", []byte{0xb0}, 0, 0, "EOF"},
+		{"empty", nil, 0, 0, "EOF"},
+	} {
+		typ, size, err := packedHeader(bytes.NewReader(tc.in))
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: %v, %d, %v; want an error saying %q", tc.name, typ, size, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || typ != tc.typ || size != tc.size {
+			t.Errorf("%s: %v, %d, %v; want %v, %d", tc.name, typ, size, err, tc.typ, tc.size)
+		}
+	}
+}

@@ -28,8 +28,9 @@
 // every commit; and loose objects are read by the ledger itself (blob.go),
 // evidence as a stream, checking each object's git hash, because go-git
 // loads a loose object whole, never checks its hash and inflates at half
-// the speed of klauspost's zlib (packed objects are read through go-git and
-// checked the same way); and evidence is written as loose objects of
+// the speed of klauspost's zlib (a packed object stored whole is read the
+// same way from its pack, found through go-git's index decoder; deltas are
+// resolved by go-git; every object is checked, packed or not); and evidence is written as loose objects of
 // deflate's stored blocks (loosewrite.go), because go-git's writer has no
 // compression level and verifying a ledger was bound by inflating git's
 // default compression, not by hashing: stored, evidence takes its own size

@@ -76,6 +76,8 @@ type Ledger struct {
 	gitMu sync.Mutex
 	// packs reads packed objects for openPacked, made on first use.
 	packs *filesystem.ObjectStorage
+	// packIndex finds packed objects for openPackedWhole.
+	packIndex packIndexes
 	// objects is the directory of the loose objects.
 	objects string
 	// inflaters holds the zlib readers of loose objects between reads
@@ -131,6 +133,7 @@ func newLedger(loc Location, r *git.Repository, c *practices.Catalog) (*Ledger, 
 	}
 	l := &Ledger{loc: loc, repo: r, storage: st, branch: loc.branch(), catalog: c, blobs: map[string]plumbing.Hash{}}
 	l.objects = filepath.Join(l.GitDir(), "objects")
+	l.packIndex.dir = filepath.Join(l.objects, "pack")
 	return l, nil
 }
 
