@@ -324,7 +324,7 @@ func (l *Ledger) editor(tree plumbing.Hash) *treeEditor {
 	if ed := l.tree; ed != nil && ed.root.hash == tree && !ed.root.dirty {
 		return ed
 	}
-	l.tree = newTreeEditor(l.storage, tree)
+	l.tree = newTreeEditor(l.checked(), tree)
 	return l.tree
 }
 
@@ -366,20 +366,7 @@ func (l *Ledger) evidenceBlob(f File) (plumbing.Hash, error) {
 }
 
 func (l *Ledger) writeBlob(data []byte) (plumbing.Hash, error) {
-	obj := l.storage.NewEncodedObject()
-	obj.SetType(plumbing.BlobObject)
-	obj.SetSize(int64(len(data)))
-	wr, err := obj.Writer()
-	if err != nil {
-		return plumbing.ZeroHash, err
-	}
-	if _, err := wr.Write(data); err != nil {
-		return plumbing.ZeroHash, err
-	}
-	if err := wr.Close(); err != nil {
-		return plumbing.ZeroHash, err
-	}
-	h, err := l.storage.SetEncodedObject(obj)
+	h, err := l.writeStored(context.Background(), plumbing.BlobObject, bytes.NewReader(data), int64(len(data)), nil)
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("write blob: %w", err)
 	}
@@ -390,7 +377,7 @@ func (l *Ledger) writeBlob(data []byte) (plumbing.Hash, error) {
 // signer.
 func (w *Writer) writeCommit(tree plumbing.Hash, parents []plumbing.Hash, msg, actor string, when time.Time) (plumbing.Hash, error) {
 	sig := actorSignature(actor, when)
-	return w.storeCommit(w.Ledger.storage, &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: tree, ParentHashes: parents})
+	return w.storeCommit(w.Ledger.checked(), &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: tree, ParentHashes: parents})
 }
 
 // storeCommit signs c when w has a signer and writes it to st.
@@ -509,11 +496,14 @@ func (l *Ledger) readFile(commit plumbing.Hash, path string, max int64) ([]byte,
 	if err != nil {
 		return nil, err
 	}
-	f, err := t.File(path)
+	e, err := t.FindEntry(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return l.readBlob(f.Hash, max)
+	if !e.Mode.IsFile() {
+		return nil, fmt.Errorf("%s: not a file", path)
+	}
+	return l.readBlob(e.Hash, max)
 }
 
 // InitOptions are what Init writes.
@@ -614,7 +604,7 @@ func initBranch(ctx context.Context, loc Location, c *practices.Catalog, opts In
 	when = when.UTC().Truncate(time.Second)
 	scope := opts.scope()
 	var scopeJSON []byte
-	ed := newTreeEditor(l.storage, plumbing.ZeroHash)
+	ed := newTreeEditor(l.checked(), plumbing.ZeroHash)
 	for path, v := range map[string]any{infoPath: Info{Format: InfoFormat, Product: opts.Product, Created: when}, scopePath: scope} {
 		data, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -62,8 +63,9 @@ func TestVerifyStreamsEvidence(t *testing.T) {
 	}
 }
 
-// Evidence is written as loose objects of deflate's stored blocks, which
-// git reads like any object: the file is no smaller than its content
+// Evidence, and every object the ledger writes, is written as loose
+// objects of deflate's stored blocks, which git reads like any object: the
+// file is no smaller than its content
 // (JSON would shrink 3-4 times at git's default level), git cat-file gives
 // the content back, fsck --strict is clean, and evidence given in memory
 // (Entry.Blobs) is stored the same way.
@@ -92,6 +94,30 @@ func TestEvidenceStoredUncompressed(t *testing.T) {
 		if got := runGit(t, l.GitDir(), nil, "cat-file", "-s", c.h.String()); strings.TrimSpace(got) != fmt.Sprint(c.size) {
 			t.Errorf("git cat-file -s %s: %q, want %d", c.h, got, c.size)
 		}
+	}
+	// The ledger's own objects too: the head commit, its tree, the record.
+	head, err := l.Head()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := l.commit(head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := c.Tree()
+	if err == nil {
+		var e *object.TreeEntry
+		if e, err = rec.FindEntry(RecordPath(recs[0].ID)); err == nil {
+			for _, h := range []plumbing.Hash{head, c.TreeHash, e.Hash} {
+				size, _ := strconv.ParseInt(runGit(t, l.GitDir(), nil, "cat-file", "-s", h.String()), 10, 64)
+				if fi, err := os.Stat(loosePath(l, h)); err != nil || fi.Size() < size {
+					t.Errorf("object %s of %d bytes: %v, %v; want a loose file no smaller", h, size, fi, err)
+				}
+			}
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 	if got := runGit(t, l.GitDir(), nil, "cat-file", "blob", mem.String()); got != string(data) {
 		t.Errorf("git reads another content for %s", mem)

@@ -128,7 +128,7 @@ func (w *Writer) Checkpoint(ctx context.Context, s Sealer) (*SealedCheckpoint, e
 	if err != nil {
 		return nil, err
 	}
-	ed := newTreeEditor(l.storage, c.TreeHash)
+	ed := newTreeEditor(l.checked(), c.TreeHash)
 	if _, err := ed.add(checkpointPath(cp.Seq), blob); err != nil {
 		return nil, err
 	}

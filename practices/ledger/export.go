@@ -205,7 +205,7 @@ func (x *exporter) begin(head plumbing.Hash) error {
 	if err != nil {
 		return err
 	}
-	if x.head, err = rawObject(x.l, head); err != nil {
+	if x.head, err = x.l.readObject(head, plumbing.CommitObject, maxCommitSize); err != nil {
 		return err
 	}
 	if x.root, err = c.Tree(); err != nil {
@@ -263,13 +263,16 @@ func (x *exporter) copy(path, name string) error {
 		}
 		t = sub
 	}
-	f, err := t.File(parts[len(parts)-1])
+	e, err := t.FindEntry(parts[len(parts)-1])
+	if err == nil && !e.Mode.IsFile() {
+		err = errors.New("not a file")
+	}
 	if err != nil {
 		return fmt.Errorf("export %s: %w", path, err)
 	}
-	rd, err := f.Reader()
+	rd, _, err := x.l.openBlob(e.Hash, collisionSHA1)
 	if err != nil {
-		return err
+		return fmt.Errorf("export %s: %w", path, err)
 	}
 	defer rd.Close()
 	out := filepath.Join(x.dir, filepath.FromSlash(name))
@@ -291,7 +294,7 @@ func (x *exporter) keepTree(t *object.Tree) error {
 	if _, ok := x.trees[t.Hash.String()]; ok {
 		return nil
 	}
-	raw, err := rawObject(x.l, t.Hash)
+	raw, err := x.l.readTree(t.Hash)
 	if err != nil {
 		return err
 	}
@@ -318,20 +321,6 @@ func (x *exporter) rest(cp *SealedCheckpoint, report []byte) error {
 		}
 	}
 	return nil
-}
-
-// rawObject returns an object's content as git stores it, without header.
-func rawObject(l *Ledger, h plumbing.Hash) ([]byte, error) {
-	obj, err := l.storage.EncodedObject(plumbing.AnyObject, h)
-	if err != nil {
-		return nil, fmt.Errorf("read object %s: %w", h, err)
-	}
-	rd, err := obj.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
-	return io.ReadAll(io.LimitReader(rd, 64<<20))
 }
 
 // manifestFiles lists every file under dir with its size and digest.

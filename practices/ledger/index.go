@@ -304,7 +304,7 @@ func (l *Ledger) walkRecords(ctx context.Context, commit plumbing.Hash, fn func(
 			return err
 		}
 		if !shard.Mode.IsFile() {
-			t, err := object.GetTree(l.storage, shard.Hash)
+			t, err := object.GetTree(l.checked(), shard.Hash)
 			if err != nil {
 				return fmt.Errorf("read ledger records/%s: %w", shard.Name, err)
 			}

@@ -26,26 +26,39 @@ type storedEvidence struct {
 }
 
 // writeEvidenceObject streams size bytes of evidence from r into a new
-// loose blob and hashes them on the way.
+// loose blob (see writeStored) and hashes them on the way.
+func (l *Ledger) writeEvidenceObject(ctx context.Context, r io.Reader, size int64) (storedEvidence, error) {
+	sum := sha256.New()
+	h, err := l.writeStored(ctx, plumbing.BlobObject, r, size, sum)
+	if err != nil {
+		return storedEvidence{}, err
+	}
+	return storedEvidence{blob: h, digest: "sha256:" + hex.EncodeToString(sum.Sum(nil)), size: size}, nil
+}
+
+// writeStored streams size bytes of an object of type t from r into a new
+// loose object, writing them to also too, and returns the object's name.
 //
 // The object is a normal zlib stream, which git and go-git read like any
 // other, but made of deflate's stored blocks (level 0): verifying a ledger
-// reads every evidence blob, and inflating git's default compression cost
-// about 84% of that work (243 MB/s on this project's machines against
-// 1.5 GB/s for SHA-256), so a verification bound by hashing needs evidence
-// that inflates at copy speed. Evidence is mostly JSON that compresses 3-4
-// times, so a loose blob takes that much more disk until 'git gc' packs it
-// (packing compresses it as it does any object; see the package doc).
-// go-git's object writer offers no compression level, hence this writer.
+// reads every object, and inflating git's default compression cost about
+// 84% of checking evidence (243 MB/s on this project's machines against
+// 1.5 GB/s for SHA-256) and most of reading trees, so a verification bound
+// by hashing needs objects that inflate at copy speed. Evidence is mostly
+// JSON that compresses 3-4 times, so a loose blob takes that much more disk
+// until 'git gc' or a fetch packs it (packing compresses it as any
+// object); records, trees and commits are a few KiB, and a loose object
+// takes a block of the file system whatever its size. go-git's object
+// writer offers no compression level, hence this writer.
 //
 // As git does, it writes a temporary file in the objects directory and
 // renames it to the object's name (an object already there is kept), read
 // only; a process killed half-way leaves a tmp_obj_ file that git gc
 // prunes, never a partial object.
-func (l *Ledger) writeEvidenceObject(ctx context.Context, r io.Reader, size int64) (storedEvidence, error) {
+func (l *Ledger) writeStored(ctx context.Context, t plumbing.ObjectType, r io.Reader, size int64, also io.Writer) (plumbing.Hash, error) {
 	tmp, err := os.CreateTemp(l.objects, "tmp_obj_")
 	if err != nil {
-		return storedEvidence{}, err
+		return plumbing.ZeroHash, err
 	}
 	keep := false
 	defer func() {
@@ -57,14 +70,17 @@ func (l *Ledger) writeEvidenceObject(ctx context.Context, r io.Reader, size int6
 	bw := bufio.NewWriterSize(tmp, 64<<10)
 	z, err := zlib.NewWriterLevel(bw, zlib.NoCompression)
 	if err != nil {
-		return storedEvidence{}, err
+		return plumbing.ZeroHash, err
 	}
-	gh := plumbing.NewHasher(plumbing.BlobObject, size)
-	sum := sha256.New()
-	if _, err := fmt.Fprintf(z, "%s %d\x00", plumbing.BlobObject, size); err != nil {
-		return storedEvidence{}, err
+	gh := plumbing.NewHasher(t, size)
+	if _, err := fmt.Fprintf(z, "%s %d\x00", t, size); err != nil {
+		return plumbing.ZeroHash, err
 	}
-	n, err := io.Copy(io.MultiWriter(z, gh, sum), io.LimitReader(readlimit.ContextReader(ctx, r), size+1))
+	out := io.MultiWriter(z, gh)
+	if also != nil {
+		out = io.MultiWriter(z, gh, also)
+	}
+	n, err := io.Copy(out, io.LimitReader(readlimit.ContextReader(ctx, r), size+1))
 	if err == nil && n != size {
 		err = fmt.Errorf("changed while being read (%d bytes, expected %d)", n, size)
 	}
@@ -78,26 +94,34 @@ func (l *Ledger) writeEvidenceObject(ctx context.Context, r io.Reader, size int6
 		err = tmp.Close()
 	}
 	if err != nil {
-		return storedEvidence{}, err
+		return plumbing.ZeroHash, err
 	}
 	h := gh.Sum()
 	name := h.String()
 	dir := filepath.Join(l.objects, name[:2])
 	final := filepath.Join(dir, name[2:])
-	if _, err := os.Lstat(final); err != nil {
-		if !errors.Is(err, os.ErrNotExist) {
-			return storedEvidence{}, err
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return storedEvidence{}, err
-		}
-		if err := os.Chmod(tmp.Name(), 0o444); err != nil {
-			return storedEvidence{}, err
-		}
-		if err := os.Rename(tmp.Name(), final); err != nil {
-			return storedEvidence{}, err
-		}
-		keep = true
+	if _, err := os.Lstat(final); err == nil || !errors.Is(err, os.ErrNotExist) {
+		return h, err
 	}
-	return storedEvidence{blob: h, digest: "sha256:" + hex.EncodeToString(sum.Sum(nil)), size: size}, nil
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := os.Chmod(tmp.Name(), 0o444); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := os.Rename(tmp.Name(), final); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	keep = true
+	return h, nil
+}
+
+// writeObject writes obj as writeStored does.
+func (l *Ledger) writeObject(obj plumbing.EncodedObject) (plumbing.Hash, error) {
+	rd, err := obj.Reader()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	defer rd.Close()
+	return l.writeStored(context.Background(), obj.Type(), rd, obj.Size(), nil)
 }

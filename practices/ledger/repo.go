@@ -208,7 +208,7 @@ func (l *Ledger) commit(h plumbing.Hash) (*object.Commit, error) {
 	obj := &plumbing.MemoryObject{}
 	obj.SetType(plumbing.CommitObject)
 	obj.Write(data)
-	c, err := object.DecodeCommit(l.storage, obj)
+	c, err := object.DecodeCommit(l.checked(), obj)
 	if err != nil {
 		return nil, fmt.Errorf("read ledger commit %s: %w", h, err)
 	}
@@ -246,4 +246,43 @@ func (l *Ledger) GitConfig(section, subsection, option string) string {
 		return s.Subsection(subsection).Option(option)
 	}
 	return s.Option(option)
+}
+
+// checkedObjects is the repository's storage with trees and commits read
+// through the ledger's own reads (readObject), which check each object's
+// git hash: what go-git decodes through it (a commit's tree, the subtrees
+// on a path, the trees an append edits) is what the names say, loose or
+// packed. Objects written through it are written by writeObject, as
+// stored blocks. Blobs are read by go-git; the ledger reads them itself.
+type checkedObjects struct {
+	*filesystem.Storage
+	l *Ledger
+}
+
+// checked returns the storage go-git reads the ledger's trees through.
+func (l *Ledger) checked() checkedObjects { return checkedObjects{Storage: l.storage, l: l} }
+
+func (s checkedObjects) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
+	max := int64(maxTreeSize)
+	switch t {
+	case plumbing.TreeObject:
+	case plumbing.CommitObject:
+		max = maxCommitSize
+	default:
+		return s.Storage.EncodedObject(t, h)
+	}
+	data, err := s.l.readObject(h, t, max)
+	if err != nil {
+		return nil, err
+	}
+	obj := &plumbing.MemoryObject{}
+	obj.SetType(t)
+	obj.Write(data)
+	return obj, nil
+}
+
+func (s checkedObjects) NewEncodedObject() plumbing.EncodedObject { return &plumbing.MemoryObject{} }
+
+func (s checkedObjects) SetEncodedObject(obj plumbing.EncodedObject) (plumbing.Hash, error) {
+	return s.l.writeObject(obj)
 }

@@ -246,7 +246,7 @@ func (run *syncRun) diverged(ctx context.Context, ours, theirs plumbing.Hash) (m
 // ledger as it was.
 func (run *syncRun) rebase(ctx context.Context, ours, theirs plumbing.Hash, mine []*object.Commit, fetched int) (roundResult, error) {
 	l := run.w.Ledger
-	ov := newOverlay(l.storage)
+	ov := newOverlay(l.checked())
 	tip, replayed, dropped, err := run.w.replay(ctx, ov, theirs, mine)
 	if err != nil {
 		return roundResult{}, err
