@@ -25,7 +25,9 @@
 #    the tree), warm (cache at the head), incremental (one record added
 #    before each run: the cache one commit behind);
 #  - verify over the N records, in process: full (no verification cache:
-#    every commit, every evidence blob hashed) on all cores and on one
+#    every commit, every evidence blob hashed; after an untimed run, so
+#    the objects are in the page cache as for the peers, which get a
+#    warm-up run too) on all cores and on one
 #    (GOMAXPROCS=1; not at 150,000), and incremental (one record added before each run: the
 #    cache one commit behind, as 'sdlkit ledger verify' after a pipeline
 #    step); then full over the same with GB (1) GiB of evidence added (100
@@ -166,7 +168,7 @@ status_all "$n" "$l10k" "$status_runs"
 verify_all() {
 	say ""
 	say "== verify over $1 records, full, $(nproc) cores${3:+ then 1 (GOMAXPROCS=1)}; load $(load)"
-	"$lb" verify -repo "$2" -label "verify $1" -tsv "$tsv" $(prof "verify-$1")
+	"$lb" verify -repo "$2" -warm -label "verify $1" -tsv "$tsv" $(prof "verify-$1")
 	[ -z "${3:-}" ] || GOMAXPROCS=1 "$lb" verify -repo "$2" -label "verify $1, 1 core" -tsv "$tsv"
 	say ""
 	say "== verify over $1 records, incremental (one record added before each of $status_runs runs); load $(load)"
@@ -181,7 +183,7 @@ say "== $gb GiB of evidence added: $big_files records of one file each; load $(l
 
 say ""
 say "== verify over $n records and $gb GiB, against sha256sum of the same files and git fsck; load $(load)"
-"$lb" verify -repo "$l10k" -label "verify $n + $gb GiB" -tsv "$tsv" $(prof verify-big)
+"$lb" verify -repo "$l10k" -warm -label "verify $n + $gb GiB" -tsv "$tsv" $(prof verify-big)
 GOMAXPROCS=1 "$lb" verify -repo "$l10k" -label "verify $n + $gb GiB, 1 core" -tsv "$tsv"
 "$osvbench" measure -runs 3 -warmup 1 -tsv "$work/hash.tsv" -- "sha256sum" sha256sum "$work"/big/*
 "$osvbench" measure -runs 1 -warmup 0 -tsv "$work/fsck.tsv" -- "git fsck" git -C "$l10k" fsck --no-progress --no-dangling
@@ -198,7 +200,7 @@ say "== the same ledger cloned (git clone --mirror --no-local: one pack, as fetc
 "$osvbench" measure -runs 1 -warmup 0 -tsv "$work/clone.tsv" -- "git clone" \
 	git clone --quiet --mirror --no-local "$l10k" "$work/clone.git"
 say "on disk: the ledger's objects $(du -sh "$l10k/objects" | cut -f1) (evidence loose, stored blocks), the clone's $(du -sh "$work/clone.git/objects" | cut -f1) (packed)"
-"$lb" verify -repo "$work/clone.git" -label "verify packed $n + $gb GiB" -tsv "$tsv" $(prof verify-packed)
+"$lb" verify -repo "$work/clone.git" -warm -label "verify packed $n + $gb GiB" -tsv "$tsv" $(prof verify-packed)
 "$osvbench" measure -runs 1 -warmup 0 -tsv "$work/fsck-packed.tsv" -- "git fsck packed" \
 	git -C "$work/clone.git" fsck --no-progress --no-dangling
 cat "$work/clone.tsv" "$work/fsck-packed.tsv" | awk -F'\t' -v OFS='\t' '{ print $1, $3, $8, $10, $2, 0 }' >>"$tsv"

@@ -25,11 +25,12 @@ func runVerify(c *common, args []string) error {
 	repo := fl.String("repo", "", "the ledger's repository `DIR`")
 	mode := fl.String("mode", "full", "full or incremental")
 	runs := fl.Int("runs", 5, "timed runs, incremental")
+	warm := fl.Bool("warm", false, "full: verify once, untimed, before the timed run (the objects in the page cache, as for the peers' runs after their warm-up)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
 	if *repo == "" || *runs < 1 || !slices.Contains([]string{"full", "incremental"}, *mode) {
-		return usageError("verify -repo DIR [-mode full|incremental] [-runs 5]")
+		return usageError("verify -repo DIR [-mode full|incremental] [-runs 5] [-warm]")
 	}
 	cat, err := practices.Builtin()
 	if err != nil {
@@ -38,6 +39,14 @@ func runVerify(c *common, args []string) error {
 	loc := ledger.Location{Repo: *repo}
 	if *mode == "incremental" {
 		return verifyIncremental(c, loc, cat, *runs)
+	}
+	if *warm {
+		if err := removeCaches(loc, cat, "verify-*"); err != nil {
+			return err
+		}
+		if _, err := verifyOnce(loc, cat); err != nil {
+			return err
+		}
 	}
 	if err := removeCaches(loc, cat, "verify-*"); err != nil {
 		return err
