@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -20,6 +21,8 @@ import (
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 	"github.com/klauspost/compress/zlib"
+
+	"github.com/sdlkit/sdlkit/internal/readlimit"
 )
 
 // Bounds on the objects read whole: a crafted object cannot make a reader
@@ -76,6 +79,25 @@ func (in *inflater) start() error {
 	return in.z.(zlib.Resetter).Reset(in.br, nil)
 }
 
+// openObjectFile opens a file of the object store. Something other than a
+// regular file in its place (a FIFO, a device, a symbolic link to one) is
+// an error, not a read that blocks or never ends.
+func openObjectFile(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("%s: %w: it is %s", filepath.Base(path), readlimit.ErrNotRegular, readlimit.Describe(fi.Mode()))
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
 // objectCheck checks an object's content as it is read: that it is as long
 // as the object's header says and hashes to the object's name.
 type objectCheck struct {
@@ -127,7 +149,7 @@ type looseObject struct {
 // error satisfying errors.Is(err, os.ErrNotExist) when h is not loose.
 func (l *Ledger) openLoose(h plumbing.Hash, newHash gitHash) (*looseObject, error) {
 	name := h.String()
-	f, err := os.Open(filepath.Join(l.objects, name[:2], name[2:]))
+	f, err := openObjectFile(filepath.Join(l.objects, name[:2], name[2:]))
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
@@ -460,5 +462,61 @@ func TestPackedHeader(t *testing.T) {
 		if err != nil || typ != tc.typ || size != tc.size {
 			t.Errorf("%s: %v, %d, %v; want %v, %d", tc.name, typ, size, err, tc.typ, tc.size)
 		}
+	}
+}
+
+// Something other than a regular file where an object or a pack index
+// should be (a FIFO, a symbolic link to /dev/zero) is a problem or an
+// error naming it, at once: never a read that blocks or never ends.
+func TestVerifyObjectNotAFile(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		plant func(t *testing.T, l *Ledger, blob plumbing.Hash)
+	}{
+		{"a FIFO for the evidence", func(t *testing.T, l *Ledger, blob plumbing.Hash) {
+			os.Remove(loosePath(l, blob))
+			if err := syscall.Mkfifo(loosePath(l, blob), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"/dev/zero for the head's tree", func(t *testing.T, l *Ledger, _ plumbing.Hash) {
+			h, _ := l.Head()
+			c, err := l.commit(h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.Remove(loosePath(l, c.TreeHash))
+			if err := os.Symlink("/dev/zero", loosePath(l, c.TreeHash)); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a FIFO for a pack index", func(t *testing.T, l *Ledger, blob plumbing.Hash) {
+			dir := filepath.Join(l.GitDir(), "objects", "pack")
+			os.MkdirAll(dir, 0o755)
+			if err := syscall.Mkfifo(filepath.Join(dir, "pack-"+strings.Repeat("0", 40)+".idx"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			os.Remove(loosePath(l, blob))
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			l, blob, _ := evidenceLedger(t)
+			tc.plant(t, l, blob)
+			done := make(chan string, 1)
+			go func() {
+				rep, err := l.Verify(context.Background(), VerifyOptions{})
+				done <- fmt.Sprint(err, rep.Problems)
+			}()
+			select {
+			case got := <-done:
+				if !strings.Contains(got, "not a regular file") && !strings.Contains(got, "FIFO") && !strings.Contains(got, "device") {
+					t.Fatalf("verify: %s; want the file named as not regular", got)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("verify still reading after 20 s")
+			}
+		})
 	}
 }

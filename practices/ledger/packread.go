@@ -79,9 +79,9 @@ func (p *packIndexes) rescan() error {
 }
 
 func readPackIndex(name string) (*idxfile.MemoryIndex, error) {
-	f, err := os.Open(name)
+	f, err := openObjectFile(name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("pack index: %w", err)
 	}
 	defer f.Close()
 	idx := idxfile.NewMemoryIndex()
@@ -108,9 +108,9 @@ func (l *Ledger) openPackedWhole(h plumbing.Hash, t plumbing.ObjectType, newHash
 	if err != nil {
 		return nil, 0, err
 	}
-	f, err := os.Open(pack)
+	f, err := openObjectFile(pack)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("object %s: %w", h, err)
 	}
 	in := l.inflater(io.NewSectionReader(f, off, 1<<62))
 	o := &packedWhole{l: l, f: f, in: in}
