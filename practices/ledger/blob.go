@@ -134,9 +134,10 @@ func (c *objectCheck) read(p []byte, err error) error {
 	return io.EOF
 }
 
-// looseObject reads a loose object's content, inflated from its file as it
-// is read. The Read that reaches the end fails when the content is not as
-// long as the header says or does not hash to the object's name.
+// looseObject reads a loose object's content (or a packed one's stored
+// whole: see openPackedWhole), inflated from its file as it is read. The
+// Read that reaches the end fails when the content is not as long as the
+// header says or does not hash to the object's name.
 type looseObject struct {
 	l     *Ledger
 	f     *os.File

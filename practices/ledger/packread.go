@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -113,7 +112,7 @@ func (l *Ledger) openPackedWhole(h plumbing.Hash, t plumbing.ObjectType, newHash
 		return nil, 0, fmt.Errorf("object %s: %w", h, err)
 	}
 	in := l.inflater(io.NewSectionReader(f, off, 1<<62))
-	o := &packedWhole{l: l, f: f, in: in}
+	o := &looseObject{l: l, f: f, in: in}
 	typ, size, err := packedHeader(in.br)
 	switch {
 	case err == nil && (typ == plumbing.OFSDeltaObject || typ == plumbing.REFDeltaObject):
@@ -131,7 +130,7 @@ func (l *Ledger) openPackedWhole(h plumbing.Hash, t plumbing.ObjectType, newHash
 		o.Close()
 		return nil, 0, err
 	}
-	o.check = newObjectCheck(newHash, h, t, size)
+	o.typ, o.check = t, newObjectCheck(newHash, h, t, size)
 	return o, size, nil
 }
 
@@ -158,25 +157,4 @@ func packedHeader(r io.ByteReader) (plumbing.ObjectType, int64, error) {
 		return 0, 0, errors.New("object size too large")
 	}
 	return typ, size, nil
-}
-
-// packedWhole is a whole packed object, inflated and checked as it is read.
-type packedWhole struct {
-	l     *Ledger
-	f     *os.File
-	in    *inflater
-	check objectCheck
-}
-
-func (o *packedWhole) Read(p []byte) (int, error) {
-	n, err := o.in.z.Read(p)
-	return n, o.check.read(p[:n], err)
-}
-
-func (o *packedWhole) Close() error {
-	if o.in != nil {
-		o.l.inflaters.Put(o.in)
-		o.in = nil
-	}
-	return o.f.Close()
 }
