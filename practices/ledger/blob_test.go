@@ -154,20 +154,38 @@ func replaceLoose(t *testing.T, l *Ledger, h plumbing.Hash, typ plumbing.ObjectT
 // fetched or gc'd ledger would: go-git reads a pack as its index says.
 func forgePacked(t *testing.T, l *Ledger, h plumbing.Hash, typ plumbing.ObjectType, content []byte) {
 	t.Helper()
+	forgePack(t, l, h, packEntry{typ: typ, content: content})
+}
+
+// packEntry is an object of a forged pack: its header's type, what comes
+// between the header and the zlib stream (an offset delta's distance back,
+// a REF delta's base), and the content that stream holds, whose length the
+// header gives.
+type packEntry struct {
+	typ     plumbing.ObjectType
+	between []byte
+	content []byte
+}
+
+// forgePack writes a pack of one object, e, indexed as h, and removes the
+// loose object h.
+func forgePack(t *testing.T, l *Ledger, h plumbing.Hash, e packEntry) {
+	t.Helper()
 	var pack bytes.Buffer
 	pack.WriteString("PACK")
 	binary.Write(&pack, binary.BigEndian, [2]uint32{2, 1})
 	// The object's header: its type and size, 4 bits then 7 a byte.
 	start := pack.Len()
-	size := len(content)
-	b := byte(typ)<<4 | byte(size&0x0f)
+	size := len(e.content)
+	b := byte(e.typ)<<4 | byte(size&0x0f)
 	for size >>= 4; size > 0; size >>= 7 {
 		pack.WriteByte(b | 0x80)
 		b = byte(size & 0x7f)
 	}
 	pack.WriteByte(b)
+	pack.Write(e.between)
 	zw := zlib.NewWriter(&pack)
-	zw.Write(content)
+	zw.Write(e.content)
 	zw.Close()
 	crc := crc32.ChecksumIEEE(pack.Bytes()[start:])
 	sum := sha1.Sum(pack.Bytes())
@@ -177,7 +195,7 @@ func forgePacked(t *testing.T, l *Ledger, h plumbing.Hash, typ plumbing.ObjectTy
 
 	iw := new(idxfile.Writer)
 	iw.OnHeader(1)
-	iw.OnInflatedObjectHeader(typ, int64(len(content)), int64(start))
+	iw.OnInflatedObjectHeader(e.typ, int64(len(e.content)), int64(start))
 	iw.OnInflatedObjectContent(h, int64(start), crc, nil)
 	iw.OnFooter(packHash)
 	idx, err := iw.Index()
@@ -201,6 +219,84 @@ func forgePacked(t *testing.T, l *Ledger, h plumbing.Hash, typ plumbing.ObjectTy
 	}
 	if err := os.Remove(loosePath(l, h)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Deltas in a pack an attacker wrote are problems, never a hang or a
+// crash: a REF delta whose base is itself (resolved by the ledger, and,
+// resolving to more than it resolves in memory, walked before go-git
+// would follow it for ever), an offset delta pointing before the pack, a
+// delta that does not fit its base.
+func TestVerifyHostileDeltas(t *testing.T) {
+	t.Parallel()
+	// leb128 encodes a delta header's size.
+	leb128 := func(n uint64) []byte {
+		var out []byte
+		for ; n >= 0x80; n >>= 7 {
+			out = append(out, byte(n)|0x80)
+		}
+		return append(out, byte(n))
+	}
+	delta := func(base, target uint64, cmds ...byte) []byte {
+		return append(append(leb128(base), leb128(target)...), cmds...)
+	}
+	for _, tc := range []struct {
+		name string
+		e    func(record plumbing.Hash) packEntry
+		want string
+	}{
+		{"a REF delta on itself", func(h plumbing.Hash) packEntry {
+			return packEntry{typ: plumbing.REFDeltaObject, between: h[:], content: delta(10, 10, 10, '0', '1', '2', '3', '4', '5', '6', '7', '8', '9')}
+		}, "more than 4096 deltas"},
+		{"a REF delta on itself resolving to 1 TiB", func(h plumbing.Hash) packEntry {
+			return packEntry{typ: plumbing.REFDeltaObject, between: h[:], content: delta(10, 1<<40, 0x90, 0x0a)}
+		}, "more than 4096 deltas"},
+		{"an offset delta before the pack", func(h plumbing.Hash) packEntry {
+			return packEntry{typ: plumbing.OFSDeltaObject, between: []byte{0x7f}, content: delta(10, 10, 10, '0', '1', '2', '3', '4', '5', '6', '7', '8', '9')}
+		}, "outside the pack"},
+		{"an offset delta with an endless distance", func(h plumbing.Hash) packEntry {
+			return packEntry{typ: plumbing.OFSDeltaObject, between: bytes.Repeat([]byte{0xff}, 16), content: delta(1, 1, 1, 'x')}
+		}, "too large"},
+		{"a REF delta on a blob not in a pack", func(plumbing.Hash) packEntry {
+			return packEntry{typ: plumbing.REFDeltaObject, between: nil, content: nil}
+		}, "its base"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			l, blob, _ := evidenceLedger(t)
+			sums, _, err := l.Summaries(context.Background())
+			if err != nil || len(sums) == 0 {
+				t.Fatalf("records: %v, %v", sums, err)
+			}
+			tr, err := l.headTree()
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := tr.FindEntry(RecordPath(sums[len(sums)-1].ID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := tc.e(rec.Hash)
+			if e.content == nil {
+				// The evidence blob as the base: loose, where a stored
+				// pack's bases never are.
+				e = packEntry{typ: plumbing.REFDeltaObject, between: blob[:], content: delta(10, 4, 4, 'a', 'b', 'c', 'd')}
+			}
+			forgePack(t, l, rec.Hash, e)
+			done := make(chan string, 1)
+			go func() {
+				rep, err := l.Verify(context.Background(), VerifyOptions{})
+				done <- fmt.Sprint(err, rep.Problems)
+			}()
+			select {
+			case got := <-done:
+				if !strings.Contains(got, tc.want) || !strings.Contains(got, rec.Hash.String()[:7]) && !strings.Contains(got, "record") {
+					t.Fatalf("verify: %s; want a problem saying %q", got, tc.want)
+				}
+			case <-time.After(60 * time.Second):
+				t.Fatal("verify still running after 60 s")
+			}
+		})
 	}
 }
 
@@ -415,6 +511,10 @@ func TestVerifyPackedLedger(t *testing.T) {
 		if err != nil || !rep.OK() || rep.Records != 8 || rep.EvidenceFiles != 8 {
 			t.Fatalf("verify %s: %+v, %v; want 8 records, 8 evidence files", loc.Repo, rep, err)
 		}
+		// Deltas were resolved by the ledger, none left to go-git.
+		if pl.deltas.order.Len() == 0 || pl.packs != nil {
+			t.Fatalf("verify %s: %d objects resolved from deltas, go-git's pack reader used: %v", loc.Repo, pl.deltas.order.Len(), pl.packs != nil)
+		}
 	}
 	pl, err := Open(l.loc, l.catalog)
 	if err != nil {
@@ -518,5 +618,25 @@ func TestVerifyObjectNotAFile(t *testing.T) {
 				t.Fatal("verify still reading after 20 s")
 			}
 		})
+	}
+}
+
+// An evidence object whose header claims more than the ledger stores is a
+// problem without being read.
+func TestVerifyRefusesHugeEvidenceHeader(t *testing.T) {
+	t.Parallel()
+	l, blob, _ := evidenceLedger(t)
+	var obj bytes.Buffer
+	zw := zlib.NewWriter(&obj)
+	fmt.Fprintf(zw, "blob %d\x00", int64(MaxEvidenceSize)+1)
+	zw.Write(bytes.Repeat([]byte("x"), 1<<10))
+	zw.Close()
+	os.Remove(loosePath(l, blob))
+	if err := os.WriteFile(loosePath(l, blob), obj.Bytes(), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := l.Verify(context.Background(), VerifyOptions{})
+	if err != nil || !strings.Contains(strings.Join(rep.Problems, "\n"), "more than evidence may be") {
+		t.Fatalf("verify: %v, %q", err, rep.Problems)
 	}
 }

@@ -68,6 +68,14 @@ func (h *evidenceHasher) hash(blob plumbing.Hash, hexDigest string) *blobCheck {
 		return c
 	}
 	c.size = size
+	if size > MaxEvidenceSize {
+		// More than the ledger stores: not read (a crafted delta or
+		// header could name terabytes).
+		rd.Close()
+		c.err = fmt.Errorf("%d bytes, more than evidence may be (%s)", size, readlimit.FormatSize(MaxEvidenceSize))
+		close(c.done)
+		return c
+	}
 	if size > inlineHashSize {
 		h.jobs <- hashJob{check: c, rd: rd}
 		return c

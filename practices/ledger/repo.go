@@ -78,6 +78,8 @@ type Ledger struct {
 	packs *filesystem.ObjectStorage
 	// packIndex finds packed objects for openPackedWhole.
 	packIndex packIndexes
+	// deltas keeps the objects openPackedWhole resolved from deltas.
+	deltas deltaCache
 	// objects is the directory of the loose objects.
 	objects string
 	// inflaters holds the zlib readers of loose objects between reads
