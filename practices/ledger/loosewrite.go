@@ -67,11 +67,12 @@ func (l *Ledger) writeStored(ctx context.Context, t plumbing.ObjectType, r io.Re
 			os.Remove(tmp.Name())
 		}
 	}()
-	bw := bufio.NewWriterSize(tmp, 64<<10)
-	z, err := zlib.NewWriterLevel(bw, zlib.NoCompression)
+	d, err := l.deflater(tmp)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
+	defer l.deflaters.Put(d)
+	z, bw := d.z, d.bw
 	gh := plumbing.NewHasher(t, size)
 	if _, err := fmt.Fprintf(z, "%s %d\x00", t, size); err != nil {
 		return plumbing.ZeroHash, err
@@ -124,4 +125,28 @@ func (l *Ledger) writeObject(obj plumbing.EncodedObject) (plumbing.Hash, error) 
 	}
 	defer rd.Close()
 	return l.writeStored(context.Background(), obj.Type(), rd, obj.Size(), nil)
+}
+
+// deflater is a zlib writer of stored blocks over a buffered file, kept in
+// the ledger's pool between objects: a compressor holds several hundred
+// KiB of state whatever its level, which each small object paid for in
+// allocation and garbage collection.
+type deflater struct {
+	bw *bufio.Writer
+	z  *zlib.Writer
+}
+
+func (l *Ledger) deflater(w io.Writer) (*deflater, error) {
+	d, _ := l.deflaters.Get().(*deflater)
+	if d == nil {
+		bw := bufio.NewWriterSize(w, 64<<10)
+		z, err := zlib.NewWriterLevel(bw, zlib.NoCompression)
+		if err != nil {
+			return nil, err
+		}
+		return &deflater{bw: bw, z: z}, nil
+	}
+	d.bw.Reset(w)
+	d.z.Reset(d.bw)
+	return d, nil
 }

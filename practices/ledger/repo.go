@@ -85,6 +85,8 @@ type Ledger struct {
 	// inflaters holds the zlib readers of loose objects between reads
 	// (see openLoose).
 	inflaters sync.Pool
+	// deflaters holds the zlib writers of writeStored between objects.
+	deflaters sync.Pool
 	// tree is the editor of the last append, holding the trees it read
 	// and wrote, parsed: the next append onto the tree it wrote starts
 	// from it instead of reading them back (see editor).
