@@ -25,24 +25,26 @@
 // ref; and trees are diffed by a small walk that descends only into changed
 // subtrees and compares entries as bytes (tree.go, treeobject.go), because
 // go-git's DiffTree reads and decodes whole trees and verification diffs
-// every commit; and loose objects are read by the ledger itself (blob.go),
-// evidence as a stream, checking each object's git hash, because go-git
-// loads a loose object whole, never checks its hash and inflates at half
-// the speed of klauspost's zlib (a packed object stored whole is read the
-// same way from its pack, found through go-git's index decoder; deltas are
-// resolved by go-git; every object is checked, packed or not); and evidence is written as loose objects of
-// deflate's stored blocks (loosewrite.go), because go-git's writer has no
-// compression level and verifying a ledger was bound by inflating git's
-// default compression, not by hashing: stored, evidence takes its own size
-// on disk (JSON 3-4 times its deflated size) until git gc or a fetch packs
-// it, and a verification hashes it at about 2.7 times sha256sum's speed per
-// CPU instead of 0.64 times; and the caches in the git directory (the
-// index of records status reads, the last clean verification) are a small
-// versioned binary form (cachefile.go: magic, version, varints, a CRC-32C),
-// because encoding/gob took four times as long to read the index of
-// 150,000 records (116 ms against 28, in one run), which every status
-// pays, and because a file cut short or corrupt must read as no cache, not
-// as part of one.
+// every commit; and objects are read by the ledger itself (blob.go,
+// packread.go), evidence as a stream, checking each object's git hash,
+// because go-git loads an object whole, never checks its hash against its
+// name, inflates at half the speed of klauspost's zlib and resolves a
+// pack's deltas one goroutine at a time and without bounding their chains
+// (the ledger finds packed objects through go-git's index decoder and
+// applies deltas with go-git's PatchDelta); and every object the ledger
+// writes is a loose object of deflate's stored blocks (loosewrite.go),
+// because go-git's writer has no compression level and verifying a ledger
+// was bound by inflating git's default compression, not by hashing:
+// stored, evidence takes its own size on disk (JSON 3-4 times its deflated
+// size) until git gc or a fetch packs it, and verifying 10,000 records with
+// 1 GiB of evidence takes 3 s on 2 cores against sha256sum's 4.8 s for the
+// evidence alone and git fsck's 10.4 s; and the caches in the git
+// directory (the index of records status reads, the last clean
+// verification) are a small versioned binary form (cachefile.go: magic,
+// version, varints, a CRC-32C), because encoding/gob took four times as
+// long to read the index of 150,000 records (116 ms against 28, in one
+// run), which every status pays, and because a file cut short or corrupt
+// must read as no cache, not as part of one.
 //
 // Many pipelines write one ledger: Writer.Sync fetches the remote's copy
 // of the branch, replays the local records onto it (records are separate
