@@ -171,13 +171,24 @@ type packEntry struct {
 // loose object h.
 func forgePack(t *testing.T, l *Ledger, h plumbing.Hash, e packEntry) {
 	t.Helper()
+	if err := writePack(filepath.Join(l.GitDir(), "objects", "pack"), h, e); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(loosePath(l, h)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writePack writes to dir a pack of one object, e, and its index, which
+// names the object h.
+func writePack(dir string, h plumbing.Hash, e packEntry) error {
 	var pack bytes.Buffer
 	pack.WriteString("PACK")
 	binary.Write(&pack, binary.BigEndian, [2]uint32{2, 1})
 	// The object's header: its type and size, 4 bits then 7 a byte.
 	start := pack.Len()
 	size := len(e.content)
-	b := byte(e.typ)<<4 | byte(size&0x0f)
+	b := byte(e.typ&7)<<4 | byte(size&0x0f)
 	for size >>= 4; size > 0; size >>= 7 {
 		pack.WriteByte(b | 0x80)
 		b = byte(size & 0x7f)
@@ -200,26 +211,20 @@ func forgePack(t *testing.T, l *Ledger, h plumbing.Hash, e packEntry) {
 	iw.OnFooter(packHash)
 	idx, err := iw.Index()
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	var idxData bytes.Buffer
 	if _, err := idxfile.NewEncoder(&idxData).Encode(idx); err != nil {
-		t.Fatal(err)
+		return err
 	}
-	dir := filepath.Join(l.GitDir(), "objects", "pack")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	name := filepath.Join(dir, "pack-"+packHash.String())
 	if err := os.WriteFile(name+".pack", pack.Bytes(), 0o444); err != nil {
-		t.Fatal(err)
+		return err
 	}
-	if err := os.WriteFile(name+".idx", idxData.Bytes(), 0o444); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Remove(loosePath(l, h)); err != nil {
-		t.Fatal(err)
-	}
+	return os.WriteFile(name+".idx", idxData.Bytes(), 0o444)
 }
 
 // Deltas in a pack an attacker wrote are problems, never a hang or a
