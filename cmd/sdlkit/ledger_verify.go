@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"runtime"
 
 	"github.com/spf13/cobra"
 
@@ -180,8 +183,12 @@ checkpoint in its chain; a ledger reset to an older state or rewritten fails.
 After a clean verification, verify remembers the head it reached (in the
 repository's git directory, for the same catalog, keys and identities) and
 next time verifies only the commits since, once it has checked, commit by
-commit, that that head is still on the branch's history. --full verifies
-everything again; an assessor verifying a clone has no such record.
+commit, that that head is still on the branch's history. The record is
+authenticated with a key kept in your configuration directory
+(sdlkit/ledger-verify.key, made on first use, readable by you alone), so
+that whoever can write the git directory cannot forge it; without that
+directory every verification is full. --full verifies everything again; an
+assessor verifying a clone has no such record.
 
 Exit status: 0 verified; 1 a problem was found (each is listed, one line);
 2 the ledger could not be read or a usage error.`,
@@ -246,7 +253,9 @@ func runLedgerVerify(cmd *cobra.Command, a *app, opts *ledgerOptions, vo *verify
 		return err
 	}
 	if !vf.full {
-		vopts.CacheKey = verifyCacheKey(l, vo, allowed)
+		if secret := verifyCacheSecret(); secret != nil {
+			vopts.CacheKey, vopts.CacheSecret = verifyCacheKey(l, vo, allowed), secret
+		}
 	}
 	meter := a.progressCount("verify ledger", "commits")
 	vopts.Progress = func(done, total int) { meter.SetTotal(int64(total)); meter.Set(int64(done)) }
@@ -341,6 +350,43 @@ func verifyCacheKey(l *ledger.Ledger, vo *verifyCmdOptions, allowed string) stri
 	}
 	fmt.Fprintf(h, "\x00%q %q %q %q %t", vo.identity, vo.identityRegexp, vo.issuer, vo.issuerRegexp, vo.insecureIgnoreSCT)
 	return "v1:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// verifyCacheSecret returns the key that authenticates verify's record of
+// its last clean verification (ledger.VerifyOptions.CacheSecret): 32
+// random bytes in the user's configuration directory, made on first use,
+// mode 0600, where the git directory's writers cannot read them. A key
+// others may read is replaced. nil when there is no such directory or it
+// cannot be written: then no record is used.
+func verifyCacheSecret() []byte {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return nil
+	}
+	path := filepath.Join(dir, "sdlkit", "ledger-verify.key")
+	if f, fi, err := readlimit.OpenRegular(path, "verification key"); err == nil {
+		key := make([]byte, 33)
+		n, _ := io.ReadFull(f, key)
+		f.Close()
+		if n == 32 && (runtime.GOOS == "windows" || fi.Mode().Perm()&0o077 == 0) {
+			return key[:32]
+		}
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil
+	}
+	if os.MkdirAll(filepath.Dir(path), 0o700) != nil {
+		return nil
+	}
+	err = atomicfile.Write(path, atomicfile.Options{Perm: 0o600, Kind: "verification key"}, func(w io.Writer) error {
+		_, err := w.Write(key)
+		return err
+	})
+	if err != nil {
+		return nil
+	}
+	return key
 }
 
 func printVerify(w io.Writer, rep *ledger.Report) {

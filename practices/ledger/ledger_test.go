@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -185,6 +186,44 @@ func TestVerifyResumes(t *testing.T) {
 	unlock()
 	if reset := verify("k"); reset.Resumed != "" || reset.Records != more.Records-1 {
 		t.Fatalf("after a reset: %+v", reset)
+	}
+}
+
+// With a CacheSecret, a cache file written by anyone without the secret
+// is not used: one forged in the git directory to name a head as verified
+// (here: the cache of a verification without the secret, in its place)
+// makes the next verification start over, while the cache the secret made
+// is resumed from.
+func TestVerifyCacheAuthenticated(t *testing.T) {
+	ctx := context.Background()
+	l := newTestLedger(t)
+	w := &Writer{Ledger: l, Now: clock()}
+	if _, err := w.Append(ctx, []Entry{{Record: Record{Actor: "ci", Version: "1", Requirements: []string{"SVV-1"}, Kind: "test-report"},
+		Blobs: []Blob{{Name: "r.txt", Data: []byte("x")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	secret := bytes.Repeat([]byte{7}, 32)
+	keyed := VerifyOptions{CacheKey: "k", CacheSecret: secret}
+	verify := func(opts VerifyOptions) *Report {
+		t.Helper()
+		rep, err := l.Verify(ctx, opts)
+		if err != nil || !rep.OK() {
+			t.Fatalf("verify: %+v, %v", rep, err)
+		}
+		return rep
+	}
+	verify(keyed)
+	if again := verify(keyed); again.Resumed == "" {
+		t.Fatalf("the cache made with the secret was not used: %+v", again)
+	}
+	// A cache made without the secret (what anyone who can write the git
+	// directory can make) in the keyed cache's place.
+	verify(VerifyOptions{CacheKey: "k"})
+	if forged := verify(keyed); forged.Resumed != "" {
+		t.Fatalf("a cache made without the secret was resumed from: %+v", forged)
+	}
+	if other := verify(VerifyOptions{CacheKey: "k", CacheSecret: bytes.Repeat([]byte{8}, 32)}); other.Resumed != "" {
+		t.Fatalf("a cache made with another secret was resumed from: %+v", other)
 	}
 }
 

@@ -33,6 +33,13 @@ type VerifyOptions struct {
 	// change whenever what the verification trusts changes (the catalog,
 	// the keys, the identities). Empty means verify everything.
 	CacheKey string
+	// CacheSecret, when set, authenticates the cache (HMAC-SHA256): a
+	// cache file not made with the same secret is not used. The cache lives
+	// in the git directory, so without a secret whoever can write there can
+	// forge one that names a rewritten head as verified; a secret kept
+	// elsewhere (the command keeps one in the user's configuration
+	// directory) closes that.
+	CacheSecret []byte
 	// Progress, when set, is called after each commit.
 	Progress func(done, total int)
 }

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"maps"
@@ -23,7 +24,9 @@ import (
 // verification. Everything before the cached head is then bound to it by
 // git's object hashes. The cache lives in the git directory, never on the
 // branch, and is written only after a verification without problems; an
-// assessor verifying an export or a fresh clone has none.
+// assessor verifying an export or a fresh clone has none. With a
+// CacheSecret the file ends in an HMAC-SHA256 of the rest, so that only a
+// verification holding the secret could have written it.
 type verifyCache struct {
 	Key           string
 	Head          plumbing.Hash
@@ -131,6 +134,16 @@ func (v *verifier) loadCache() *verifyCache {
 	if err != nil {
 		return nil
 	}
+	if secret := v.opts.CacheSecret; len(secret) > 0 {
+		if len(data) < sha256.Size {
+			return nil
+		}
+		body, tag := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
+		if !hmac.Equal(cacheMAC(secret, body), tag) {
+			return nil
+		}
+		data = body
+	}
 	c := decodeVerifyCache(data)
 	if c == nil || c.Key != v.opts.CacheKey {
 		return nil
@@ -163,7 +176,18 @@ func (v *verifier) save(head plumbing.Hash) {
 	if os.MkdirAll(filepath.Dir(v.cachePath()), 0o755) != nil {
 		return
 	}
-	_ = atomicfile.WriteFile(v.cachePath(), c.encode())
+	data := c.encode()
+	if secret := v.opts.CacheSecret; len(secret) > 0 {
+		data = append(data, cacheMAC(secret, data)...)
+	}
+	_ = atomicfile.WriteFile(v.cachePath(), data)
+}
+
+// cacheMAC authenticates a cache file's content with secret.
+func cacheMAC(secret, body []byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write(body)
+	return m.Sum(nil)
 }
 
 // evidenceInTree looks an evidence blob up in commit c's tree: one added
