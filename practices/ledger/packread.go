@@ -130,8 +130,9 @@ func (l *Ledger) openPackedWhole(h plumbing.Hash, t plumbing.ObjectType, newHash
 	o := &looseObject{l: l, f: f, in: in}
 	typ, size, err := packedHeader(in.br)
 	if err == nil && (typ == plumbing.OFSDeltaObject || typ == plumbing.REFDeltaObject) {
-		o.Close()
-		return l.openResolved(h, t, newHash, pack, off)
+		l.inflaters.Put(in)
+		defer f.Close()
+		return l.openResolved(f, h, t, newHash, pack, off)
 	}
 	switch {
 	case err == nil && typ != t:
@@ -152,13 +153,8 @@ func (l *Ledger) openPackedWhole(h plumbing.Hash, t plumbing.ObjectType, newHash
 }
 
 // openResolved opens the packed object h, stored as a delta at off in
-// pack, resolved in memory and checked as it is read.
-func (l *Ledger) openResolved(h plumbing.Hash, t plumbing.ObjectType, newHash gitHash, pack string, off int64) (io.ReadCloser, int64, error) {
-	f, err := openObjectFile(pack)
-	if err != nil {
-		return nil, 0, fmt.Errorf("object %s: %w", h, err)
-	}
-	defer f.Close()
+// pack (open as f), resolved in memory and checked as it is read.
+func (l *Ledger) openResolved(f *os.File, h plumbing.Hash, t plumbing.ObjectType, newHash gitHash, pack string, off int64) (io.ReadCloser, int64, error) {
 	typ, data, err := l.resolvePacked(f, pack, off, 0)
 	switch {
 	case errors.Is(err, errDeltified):
@@ -193,38 +189,13 @@ func (l *Ledger) resolvePacked(f *os.File, pack string, off int64, depth int) (p
 	if size > maxResolved {
 		return 0, nil, l.tooLargeToResolve(pack, off)
 	}
-	baseOff := int64(-1)
+	basePack, baseOff := "", int64(-1)
 	switch typ {
 	case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
-	case plumbing.OFSDeltaObject:
-		back, err := deltaOffset(in.br)
-		if err != nil {
+	case plumbing.OFSDeltaObject, plumbing.REFDeltaObject:
+		if basePack, baseOff, err = l.readDeltaBase(in.br, typ, pack, off); err != nil {
 			return 0, nil, err
 		}
-		if back <= 0 || back > off {
-			return 0, nil, fmt.Errorf("delta at %d: its base at %d bytes back is outside the pack", off, back)
-		}
-		baseOff = off - back
-	case plumbing.REFDeltaObject:
-		var base plumbing.Hash
-		if _, err := io.ReadFull(in.br, base[:]); err != nil {
-			return 0, nil, fmt.Errorf("delta at %d: read its base: %w", off, err)
-		}
-		basePack, o, err := l.packIndex.find(base)
-		if err != nil {
-			// Not %w: the object h is in a pack; its base is missing.
-			return 0, nil, fmt.Errorf("delta at %d: its base %s: %v", off, base, err)
-		}
-		if basePack != pack {
-			// A base in another pack (a thin pack stored as fetched).
-			bf, err := openObjectFile(basePack)
-			if err != nil {
-				return 0, nil, err
-			}
-			defer bf.Close()
-			f, pack = bf, basePack
-		}
-		baseOff = o
 	default:
 		return 0, nil, fmt.Errorf("object at %d: unknown type %d", off, typ)
 	}
@@ -246,8 +217,16 @@ func (l *Ledger) resolvePacked(f *os.File, pack string, off int64, depth int) (p
 			}
 			return 0, nil, l.tooLargeToResolve(pack, off)
 		}
+		bf := f
+		if basePack != pack {
+			// A base in another pack (a thin pack stored as fetched).
+			if bf, err = openObjectFile(basePack); err != nil {
+				return 0, nil, err
+			}
+			defer bf.Close()
+		}
 		var base []byte
-		if typ, base, err = l.resolvePacked(f, pack, baseOff, depth+1); err != nil {
+		if typ, base, err = l.resolvePacked(bf, basePack, baseOff, depth+1); err != nil {
 			return 0, nil, err
 		}
 		if data, err = packfile.PatchDelta(base, data); err != nil {
@@ -287,25 +266,37 @@ func (l *Ledger) deltaBase(pack string, off int64) (plumbing.ObjectType, string,
 	defer f.Close()
 	r := bufio.NewReaderSize(io.NewSectionReader(f, off, 1<<62), 64)
 	typ, _, err := packedHeader(r)
-	if err != nil {
-		return 0, "", 0, err
+	if err != nil || (typ != plumbing.OFSDeltaObject && typ != plumbing.REFDeltaObject) {
+		return typ, "", 0, err
 	}
-	switch typ {
-	case plumbing.OFSDeltaObject:
+	basePack, baseOff, err := l.readDeltaBase(r, typ, pack, off)
+	return typ, basePack, baseOff, err
+}
+
+// readDeltaBase reads, after the header of the delta at off in pack, where
+// its base is: an offset delta's distance back, or a REF delta's base by
+// name, in this pack or another.
+func (l *Ledger) readDeltaBase(r *bufio.Reader, typ plumbing.ObjectType, pack string, off int64) (string, int64, error) {
+	if typ == plumbing.OFSDeltaObject {
 		back, err := deltaOffset(r)
-		if err == nil && (back <= 0 || back > off) {
-			err = fmt.Errorf("its base at %d bytes back is outside the pack", back)
+		if err != nil {
+			return "", 0, err
 		}
-		return typ, pack, off - back, err
-	case plumbing.REFDeltaObject:
-		var base plumbing.Hash
-		if _, err := io.ReadFull(r, base[:]); err != nil {
-			return 0, "", 0, err
+		if back <= 0 || back > off {
+			return "", 0, fmt.Errorf("delta at %d: its base at %d bytes back is outside the pack", off, back)
 		}
-		basePack, baseOff, err := l.packIndex.find(base)
-		return typ, basePack, baseOff, err
+		return pack, off - back, nil
 	}
-	return typ, "", 0, nil
+	var base plumbing.Hash
+	if _, err := io.ReadFull(r, base[:]); err != nil {
+		return "", 0, fmt.Errorf("delta at %d: read its base: %w", off, err)
+	}
+	basePack, baseOff, err := l.packIndex.find(base)
+	if err != nil {
+		// Not %w: the delta is in a pack; its base is missing.
+		return "", 0, fmt.Errorf("delta at %d: its base %s: %v", off, base, err)
+	}
+	return basePack, baseOff, nil
 }
 
 // deltaOffset reads an offset delta's distance back to its base: 7 bits a
