@@ -217,31 +217,24 @@ func (l *Ledger) storeEvidence(ctx context.Context, path string) (File, error) {
 	if fi.Size() > MaxEvidenceSize {
 		return File{}, fmt.Errorf("evidence file %q: larger than %s", path, readlimit.FormatSize(MaxEvidenceSize))
 	}
-	ev, err := l.writeEvidenceObject(ctx, f, fi.Size())
+	file, err := l.storeEvidenceData(ctx, f, fi.Size(), filepath.Base(path), mediaType(path))
 	if err != nil {
 		return File{}, fmt.Errorf("store evidence %q: %w", path, err)
 	}
-	l.blobs[ev.digest] = ev.blob
-	return File{
-		Name:      filepath.Base(path),
-		MediaType: mediaType(path),
-		Size:      ev.size,
-		Digest:    ev.digest,
-	}, nil
+	return file, nil
 }
 
 // storeBlob stores in-memory evidence and returns its File entry.
 func (l *Ledger) storeBlob(ctx context.Context, b Blob) (File, error) {
-	ev, err := l.writeEvidenceObject(ctx, bytes.NewReader(b.Data), int64(len(b.Data)))
-	if err != nil {
-		return File{}, fmt.Errorf("store evidence %q: %w", b.Name, err)
-	}
-	l.blobs[ev.digest] = ev.blob
 	typ := b.MediaType
 	if typ == "" {
 		typ = mediaType(b.Name)
 	}
-	return File{Name: b.Name, MediaType: typ, Size: ev.size, Digest: ev.digest}, nil
+	file, err := l.storeEvidenceData(ctx, bytes.NewReader(b.Data), int64(len(b.Data)), b.Name, typ)
+	if err != nil {
+		return File{}, fmt.Errorf("store evidence %q: %w", b.Name, err)
+	}
+	return file, nil
 }
 
 var suffixTypes = map[string]string{

@@ -17,23 +17,18 @@ import (
 	"github.com/sdlkit/sdlkit/internal/readlimit"
 )
 
-// storedEvidence is what writeEvidenceObject wrote: the blob's git hash,
-// the SHA-256 of its content and its size.
-type storedEvidence struct {
-	blob   plumbing.Hash
-	digest string // "sha256:<hex>"
-	size   int64
-}
-
-// writeEvidenceObject streams size bytes of evidence from r into a new
-// loose blob (see writeStored) and hashes them on the way.
-func (l *Ledger) writeEvidenceObject(ctx context.Context, r io.Reader, size int64) (storedEvidence, error) {
+// storeEvidenceData streams size bytes of evidence from r into a new
+// loose blob (see writeStored), hashing them on the way, remembers the
+// blob for the record that names it (l.blobs) and returns its File entry.
+func (l *Ledger) storeEvidenceData(ctx context.Context, r io.Reader, size int64, name, mediaType string) (File, error) {
 	sum := sha256.New()
 	h, err := l.writeStored(ctx, plumbing.BlobObject, r, size, sum)
 	if err != nil {
-		return storedEvidence{}, err
+		return File{}, err
 	}
-	return storedEvidence{blob: h, digest: "sha256:" + hex.EncodeToString(sum.Sum(nil)), size: size}, nil
+	digest := "sha256:" + hex.EncodeToString(sum.Sum(nil))
+	l.blobs[digest] = h
+	return File{Name: name, MediaType: mediaType, Size: size, Digest: digest}, nil
 }
 
 // writeStored streams size bytes of an object of type t from r into a new
