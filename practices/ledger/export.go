@@ -201,13 +201,11 @@ type exporter struct {
 }
 
 func (x *exporter) begin(head plumbing.Hash) error {
-	c, err := x.l.commit(head)
+	c, raw, err := x.l.commitRaw(head)
 	if err != nil {
 		return err
 	}
-	if x.head, err = x.l.readObject(head, plumbing.CommitObject, maxCommitSize); err != nil {
-		return err
-	}
+	x.head = raw
 	if x.root, err = c.Tree(); err != nil {
 		return fmt.Errorf("read ledger tree: %w", err)
 	}

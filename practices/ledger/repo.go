@@ -202,21 +202,28 @@ func (l *Ledger) Head() (plumbing.Hash, error) {
 	return ref.Hash(), nil
 }
 
-// commit reads a commit of the ledger, checking its hash when it is loose
-// (see readObject).
+// commit reads a commit of the ledger, checking its hash (see
+// readObject).
 func (l *Ledger) commit(h plumbing.Hash) (*object.Commit, error) {
+	c, _, err := l.commitRaw(h)
+	return c, err
+}
+
+// commitRaw reads a commit of the ledger as commit does, and returns its
+// content as git stores it too.
+func (l *Ledger) commitRaw(h plumbing.Hash) (*object.Commit, []byte, error) {
 	data, err := l.readObject(h, plumbing.CommitObject, maxCommitSize)
 	if err != nil {
-		return nil, fmt.Errorf("read ledger commit %s: %w", h, err)
+		return nil, nil, fmt.Errorf("read ledger commit %s: %w", h, err)
 	}
 	obj := &plumbing.MemoryObject{}
 	obj.SetType(plumbing.CommitObject)
 	obj.Write(data)
 	c, err := object.DecodeCommit(l.checked(), obj)
 	if err != nil {
-		return nil, fmt.Errorf("read ledger commit %s: %w", h, err)
+		return nil, nil, fmt.Errorf("read ledger commit %s: %w", h, err)
 	}
-	return c, nil
+	return c, data, nil
 }
 
 // refPath is the file of the branch's loose ref.
