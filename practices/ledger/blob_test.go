@@ -131,6 +131,25 @@ func TestEvidenceStoredUncompressed(t *testing.T) {
 	}
 }
 
+// lastRecordBlob returns the blob of the last record status lists at the
+// head.
+func lastRecordBlob(t *testing.T, l *Ledger) plumbing.Hash {
+	t.Helper()
+	sums, _, err := l.Summaries(context.Background())
+	if err != nil || len(sums) == 0 {
+		t.Fatalf("records: %v, %v", sums, err)
+	}
+	tr, err := l.headTree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := tr.FindEntry(RecordPath(sums[len(sums)-1].ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.Hash
+}
+
 // replaceLoose writes content as loose object h's file, in place of what
 // it held: an object whose name no longer says its content.
 func replaceLoose(t *testing.T, l *Ledger, h plumbing.Hash, typ plumbing.ObjectType, content []byte) {
@@ -269,25 +288,14 @@ func TestVerifyHostileDeltas(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			l, blob, _ := evidenceLedger(t)
-			sums, _, err := l.Summaries(context.Background())
-			if err != nil || len(sums) == 0 {
-				t.Fatalf("records: %v, %v", sums, err)
-			}
-			tr, err := l.headTree()
-			if err != nil {
-				t.Fatal(err)
-			}
-			rec, err := tr.FindEntry(RecordPath(sums[len(sums)-1].ID))
-			if err != nil {
-				t.Fatal(err)
-			}
-			e := tc.e(rec.Hash)
+			rec := lastRecordBlob(t, l)
+			e := tc.e(rec)
 			if e.content == nil {
 				// The evidence blob as the base: loose, where a stored
 				// pack's bases never are.
 				e = packEntry{typ: plumbing.REFDeltaObject, between: blob[:], content: delta(10, 4, 4, 'a', 'b', 'c', 'd')}
 			}
-			forgePack(t, l, rec.Hash, e)
+			forgePack(t, l, rec, e)
 			done := make(chan string, 1)
 			go func() {
 				rep, err := l.Verify(context.Background(), VerifyOptions{})
@@ -295,7 +303,7 @@ func TestVerifyHostileDeltas(t *testing.T) {
 			}()
 			select {
 			case got := <-done:
-				if !strings.Contains(got, tc.want) || !strings.Contains(got, rec.Hash.String()[:7]) && !strings.Contains(got, "record") {
+				if !strings.Contains(got, tc.want) || !strings.Contains(got, rec.String()[:7]) && !strings.Contains(got, "record") {
 					t.Fatalf("verify: %s; want a problem saying %q", got, tc.want)
 				}
 			case <-time.After(60 * time.Second):
@@ -350,23 +358,12 @@ func TestVerifyChecksObjectHashes(t *testing.T) {
 			return head.Hash, plumbing.CommitObject, data
 		}},
 		{"a record edited", func(t *testing.T, l *Ledger, head *object.Commit) (plumbing.Hash, plumbing.ObjectType, []byte) {
-			sums, _, err := l.Summaries(context.Background())
-			if err != nil || len(sums) == 0 {
-				t.Fatalf("records: %v, %v", sums, err)
-			}
-			tr, err := head.Tree()
+			rec := lastRecordBlob(t, l)
+			data, err := l.readBlob(rec, 1<<20)
 			if err != nil {
 				t.Fatal(err)
 			}
-			f, err := tr.File(RecordPath(sums[len(sums)-1].ID))
-			if err != nil {
-				t.Fatal(err)
-			}
-			data, err := l.readBlob(f.Hash, 1<<20)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return f.Hash, plumbing.BlobObject, bytes.Replace(data, []byte(`"1.0.0"`), []byte(`"1.0.1"`), 1)
+			return rec, plumbing.BlobObject, bytes.Replace(data, []byte(`"1.0.0"`), []byte(`"1.0.1"`), 1)
 		}},
 		{"an evidence blob", func(t *testing.T, l *Ledger, head *object.Commit) (plumbing.Hash, plumbing.ObjectType, []byte) {
 			for _, h := range l.blobs {
